@@ -1,0 +1,37 @@
+using Orleans.Concurrency;
+
+namespace OrleansCache.Grains.Interfaces;
+
+/// <summary>
+/// The primary copy of one bucket of keys; its integer key is the bucket number
+/// (see <see cref="Routing.KeyHasher"/>). It lives on the first silo of the bucket's preference list.
+/// </summary>
+/// <remarks>
+/// Calls run one at a time per bucket (Orleans turn-based execution), so each key is linearizable
+/// while the primary lives. A write returns only after every replica that should exist has applied it.
+/// </remarks>
+[Alias("OrleansCache.IBucketGrain")]
+public interface IBucketGrain : IGrainWithIntegerKey
+{
+    /// <summary>Returns the entry stored under <paramref name="key"/>, or <see langword="null"/> on a miss.</summary>
+    [Alias("Get"), ReadOnly]
+    Task<CacheEntry?> GetAsync(string key);
+
+    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/>, on the primary and every replica.</summary>
+    /// <returns>The version of the new entry.</returns>
+    [Alias("Set")]
+    Task<long> SetAsync(string key, CacheValue value);
+
+    /// <summary>Removes <paramref name="key"/> from the primary and every replica.</summary>
+    /// <returns><see langword="true"/> when the key existed.</returns>
+    [Alias("Delete")]
+    Task<bool> DeleteAsync(string key);
+
+    /// <summary>Returns a complete copy of the bucket.</summary>
+    [Alias("Snapshot"), ReadOnly]
+    Task<BucketSnapshot> GetSnapshotAsync();
+
+    /// <summary>Reports the nodes that hold this bucket's primary and replicas right now.</summary>
+    [Alias("Locate")]
+    Task<BucketLocation> LocateAsync();
+}

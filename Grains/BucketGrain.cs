@@ -1,0 +1,154 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansCache.Grains.Interfaces;
+using OrleansCache.Grains.Interfaces.Routing;
+using OrleansCache.Grains.Placement;
+using OrleansCache.Grains.Routing;
+using OrleansCache.Grains.Storage;
+
+namespace OrleansCache.Grains;
+
+/// <summary>
+/// The primary copy of one bucket. Every write is applied here, then forwarded to each replica the
+/// bucket map names, and acknowledged only when all of them have applied it.
+/// </summary>
+[BucketPlacement]
+[CollectionAgeLimit(AlwaysActive = true)] // A cache's only copy of its data is in memory: never collect it for idleness.
+public sealed partial class BucketGrain(
+    BucketMapProvider maps,
+    LocalBucketCatalog catalog,
+    ILocalSiloDetails silo,
+    IOptions<CacheOptions> options,
+    ILogger<BucketGrain> logger) : Grain, IBucketGrain
+{
+    private readonly BucketStore _store = new();
+
+    private int Bucket => (int)this.GetPrimaryKeyLong();
+
+    /// <inheritdoc />
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        catalog.Add(this.GetPrimaryKeyLong(), replica: false);
+
+        // A bucket re-activated after its silo died starts empty here; its replicas hold what was
+        // acknowledged. Take the most advanced copy before answering anything.
+        BucketSnapshot? best = null;
+        foreach (var replica in Replicas(maps.Current))
+        {
+            var snapshot = await replica.GetSnapshotAsync();
+            if (snapshot.Sequence > (best?.Sequence ?? 0))
+            {
+                best = snapshot;
+            }
+        }
+
+        if (best is not null)
+        {
+            _store.Reset(best);
+            LogRecovered(logger, Bucket, best.Entries.Count, best.Sequence);
+        }
+    }
+
+    /// <inheritdoc />
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        catalog.Remove(this.GetPrimaryKeyLong(), replica: false);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<CacheEntry?> GetAsync(string key) => Task.FromResult(_store.Get(key));
+
+    /// <inheritdoc />
+    public async Task<long> SetAsync(string key, CacheValue value)
+    {
+        int max = options.Value.MaxValueBytes;
+        if (value.Value.Length > max)
+        {
+            ThrowValueTooLarge(value.Value.Length, max);
+        }
+
+        var write = _store.Write(key, value);
+        await ReplicateAsync(write);
+        return write.Sequence;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteAsync(string key)
+    {
+        if (_store.Get(key) is null)
+        {
+            return false;
+        }
+
+        await ReplicateAsync(_store.Write(key, value: null));
+        return true;
+    }
+
+    /// <inheritdoc />
+    public Task<BucketSnapshot> GetSnapshotAsync() => Task.FromResult(_store.ToSnapshot());
+
+    /// <inheritdoc />
+    public async Task<BucketLocation> LocateAsync()
+    {
+        var replicas = Replicas(maps.Current);
+        var nodes = new string[replicas.Length];
+        for (int i = 0; i < replicas.Length; i++)
+        {
+            nodes[i] = await replicas[i].GetNodeIdAsync();
+        }
+
+        return new BucketLocation(Bucket, silo.Name, nodes);
+    }
+
+    private async Task ReplicateAsync(ReplicaWrite write)
+    {
+        var replicas = Replicas(maps.Current);
+        if (replicas.Length == 0)
+        {
+            return;
+        }
+
+        var applied = new Task<bool>[replicas.Length];
+        for (int i = 0; i < replicas.Length; i++)
+        {
+            applied[i] = replicas[i].ApplyAsync(write);
+        }
+
+        await Task.WhenAll(applied);
+        for (int i = 0; i < replicas.Length; i++)
+        {
+            if (!applied[i].Result)
+            {
+                // The replica missed writes (it is new, or came back empty): send it everything.
+                LogResync(logger, Bucket, i + 1, write.Sequence);
+                await replicas[i].ResetAsync(_store.ToSnapshot());
+            }
+        }
+    }
+
+    private IReplicaGrain[] Replicas(BucketMap map)
+    {
+        if (map.Copies <= 1)
+        {
+            return [];
+        }
+
+        var replicas = new IReplicaGrain[map.Copies - 1];
+        for (int rank = 1; rank < map.Copies; rank++)
+        {
+            replicas[rank - 1] = GrainFactory.GetGrain<IReplicaGrain>(ReplicaKey.Create(Bucket, rank));
+        }
+
+        return replicas;
+    }
+
+    private static void ThrowValueTooLarge(int length, int max) =>
+        throw new ArgumentException($"The value is {length} bytes; the limit is {max} (MAX_VALUE_BYTES).");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bucket {Bucket} recovered {Count} entries at sequence {Sequence} from its replicas")]
+    private static partial void LogRecovered(ILogger logger, int bucket, int count, long sequence);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bucket {Bucket} sent a full copy to replica {Rank} at sequence {Sequence}")]
+    private static partial void LogResync(ILogger logger, int bucket, int rank, long sequence);
+}

@@ -1,0 +1,31 @@
+namespace OrleansCache.Grains;
+
+/// <summary>
+/// The data path's settings; each is an environment variable of the same name on a node.
+/// </summary>
+public sealed class CacheOptions
+{
+    /// <summary>Default for <see cref="Buckets"/>: enough buckets that 100 nodes still get ~10 each.</summary>
+    public const int DefaultBuckets = 1024;
+
+    /// <summary>Default for <see cref="MaxValueBytes"/>: 1 MiB.</summary>
+    public const int DefaultMaxValueBytes = 1024 * 1024;
+
+    /// <summary>Largest <see cref="MaxValueBytes"/> allowed: 512 MiB, well under a .NET array's limit.</summary>
+    public const int MaxMaxValueBytes = 512 * 1024 * 1024;
+
+    /// <summary>Largest <see cref="Buckets"/> allowed; a bucket is a grain, and 64 Ki grains per copy is plenty.</summary>
+    public const int MaxBuckets = 65536;
+
+    /// <summary>Number of buckets keys hash into (<c>BUCKETS</c>). Fixed for the life of a cluster.</summary>
+    public int Buckets { get; set; } = DefaultBuckets;
+
+    /// <summary>Copies of each bucket, the primary included (<c>REPLICATION_FACTOR</c>); 1 means no replica.</summary>
+    public int ReplicationFactor { get; set; } = 2;
+
+    /// <summary>Largest value accepted, in bytes (<c>MAX_VALUE_BYTES</c>).</summary>
+    public int MaxValueBytes { get; set; } = DefaultMaxValueBytes;
+
+    /// <summary>Port of every node's HTTP API (<c>HTTP_PORT</c>); the same on every node, shown by <c>/cluster</c>.</summary>
+    public int HttpPort { get; set; } = 8080;
+}

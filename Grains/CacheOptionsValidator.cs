@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Options;
+
+namespace OrleansCache.Grains;
+
+/// <summary>
+/// Refuses settings the data path cannot work with, naming the environment variable to fix.
+/// </summary>
+public sealed class CacheOptionsValidator : IValidateOptions<CacheOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, CacheOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Buckets is < 1 or > CacheOptions.MaxBuckets)
+        {
+            failures.Add($"BUCKETS must be between 1 and {CacheOptions.MaxBuckets}; it is {options.Buckets}.");
+        }
+
+        if (options.ReplicationFactor is < 1 or > 5)
+        {
+            failures.Add($"REPLICATION_FACTOR must be between 1 and 5; it is {options.ReplicationFactor}.");
+        }
+
+        if (options.MaxValueBytes is < 1 or > CacheOptions.MaxMaxValueBytes)
+        {
+            failures.Add($"MAX_VALUE_BYTES must be between 1 and {CacheOptions.MaxMaxValueBytes}; it is {options.MaxValueBytes}.");
+        }
+
+        if (options.HttpPort is < 1 or > 65535)
+        {
+            failures.Add($"HTTP_PORT must be between 1 and 65535; it is {options.HttpPort}.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,40 @@
+using Orleans.Concurrency;
+using OrleansCache.Grains.Interfaces;
+using OrleansCache.Grains.Placement;
+using OrleansCache.Grains.Storage;
+
+namespace OrleansCache.Grains;
+
+/// <summary>
+/// Answers for one node (its key is the node's <c>NODE_ID</c>, and it is placed on that node).
+/// </summary>
+[NamedNodePlacement]
+[Reentrant] // Only reads other grains; letting dumps overlap cannot corrupt anything.
+public sealed class NodeGrain(LocalBucketCatalog catalog) : Grain, INodeGrain
+{
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<string, CacheEntry>> DumpAsync()
+    {
+        var copies = new List<Task<BucketSnapshot>>();
+        foreach (long bucket in catalog.Primaries)
+        {
+            copies.Add(GrainFactory.GetGrain<IBucketGrain>(bucket).GetSnapshotAsync());
+        }
+
+        foreach (long replica in catalog.Replicas)
+        {
+            copies.Add(GrainFactory.GetGrain<IReplicaGrain>(replica).GetSnapshotAsync());
+        }
+
+        var entries = new Dictionary<string, CacheEntry>(StringComparer.Ordinal);
+        foreach (var snapshot in await Task.WhenAll(copies))
+        {
+            foreach (var (key, entry) in snapshot.Entries)
+            {
+                entries[key] = entry;
+            }
+        }
+
+        return entries;
+    }
+}

@@ -1,0 +1,45 @@
+using OrleansCache.Grains.Interfaces;
+using OrleansCache.Grains.Placement;
+using OrleansCache.Grains.Storage;
+
+namespace OrleansCache.Grains;
+
+/// <summary>
+/// A replica of one bucket: applies the writes its primary forwards, in sequence order.
+/// </summary>
+[ReplicaPlacement]
+[CollectionAgeLimit(AlwaysActive = true)] // Holds the only other copy of the data: never collect it for idleness.
+public sealed class ReplicaGrain(LocalBucketCatalog catalog, ILocalSiloDetails silo) : Grain, IReplicaGrain
+{
+    private readonly BucketStore _store = new();
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        catalog.Add(this.GetPrimaryKeyLong(), replica: true);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        catalog.Remove(this.GetPrimaryKeyLong(), replica: true);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<bool> ApplyAsync(ReplicaWrite write) => Task.FromResult(_store.TryApply(write));
+
+    /// <inheritdoc />
+    public Task ResetAsync(BucketSnapshot snapshot)
+    {
+        _store.Reset(snapshot);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<BucketSnapshot> GetSnapshotAsync() => Task.FromResult(_store.ToSnapshot());
+
+    /// <inheritdoc />
+    public Task<string> GetNodeIdAsync() => Task.FromResult(silo.Name);
+}

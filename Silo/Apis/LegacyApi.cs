@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansCache.Grains;
+using OrleansCache.Grains.Interfaces;
+using OrleansCache.Silo.Http;
+
+namespace OrleansCache.Silo.Apis;
+
+/// <summary>
+/// The routes of the Python cache this one replaces, with the same request and response shapes, so
+/// its clients keep working: <c>/ping</c>, <c>/set</c>, <c>/get/{key}</c> and <c>/dump-content</c>.
+/// </summary>
+public static class LegacyApi
+{
+    // A JSON string may escape each byte of the value; allowing twice the value plus room for the key
+    // refuses absurd bodies before reading them while accepting any ordinary value up to the limit.
+    private const int BodyOverheadBytes = 16 * 1024;
+
+    /// <summary>Maps the routes.</summary>
+    public static IEndpointRouteBuilder MapLegacyApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/ping", () => TypedResults.Ok(new PingResponse("cache-node", "OK")));
+        app.MapPost("/set", SetAsync);
+        app.MapGet("/get/{**key}", GetAsync);
+        app.MapGet("/dump-content", DumpAsync);
+        return app;
+    }
+
+    private static async Task<Results<Ok<StatusResponse>, ProblemHttpResult>> SetAsync(
+        HttpRequest request, CacheClient cache, Microsoft.Extensions.Options.IOptions<CacheOptions> options, CancellationToken cancellationToken)
+    {
+        int maxValue = options.Value.MaxValueBytes;
+        var body = await BodyReader.ReadAsync(request, (int)Math.Min(2L * maxValue + BodyOverheadBytes, int.MaxValue), cancellationToken);
+        if (body is null)
+        {
+            return Problems.TooLarge($"The body is larger than a value of MAX_VALUE_BYTES ({maxValue}) can need.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            return Problems.BadRequest($"The body is not valid JSON: {e.Message}");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return Problems.BadRequest("The body must be a JSON object: {\"key\": \"...\", \"value\": ...}.");
+            }
+
+            if (!root.TryGetProperty("key", out var keyElement) || keyElement.ValueKind != JsonValueKind.String)
+            {
+                return Problems.BadRequest("The body needs a \"key\" that is a JSON string.");
+            }
+
+            if (!root.TryGetProperty("value", out var valueElement))
+            {
+                return Problems.BadRequest("The body needs a \"value\".");
+            }
+
+            await cache.SetAsync(keyElement.GetString()!, ValueJson.ToCacheValue(valueElement));
+            return TypedResults.Ok(new StatusResponse("OK"));
+        }
+    }
+
+    private static async Task<Results<JsonBody, ProblemHttpResult>> GetAsync(HttpContext context, CacheClient cache)
+    {
+        if (!PathKey.TryGet(context, "/get/", out var key, out var error))
+        {
+            return Problems.BadRequest(error!);
+        }
+
+        var entry = await cache.GetAsync(key);
+        return new JsonBody(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("value");
+            if (entry is null)
+            {
+                writer.WriteNullValue();
+            }
+            else if (!ValueJson.WriteValue(writer, entry))
+            {
+                writer.WriteString("encoding", "base64");
+            }
+
+            writer.WriteEndObject();
+        });
+    }
+
+    private static async Task<JsonBody> DumpAsync(CacheClient cache, ILocalSiloDetails silo)
+    {
+        var entries = await cache.DumpNodeAsync(silo.Name);
+        return new JsonBody(writer =>
+        {
+            writer.WriteStartObject();
+            foreach (var (key, entry) in entries)
+            {
+                writer.WritePropertyName(key);
+                ValueJson.WriteValue(writer, entry);
+            }
+
+            writer.WriteEndObject();
+        });
+    }
+
+    private sealed record PingResponse(string Service, string Status);
+
+    private sealed record StatusResponse(string Status);
+}

@@ -1,0 +1,43 @@
+using System.Net;
+
+namespace OrleansCache.Silo.Configuration;
+
+/// <summary>
+/// Who this node is and how it reaches the others; each property is the environment variable named
+/// in its documentation. Defaults start one node on loopback with no settings at all.
+/// </summary>
+public sealed class NodeOptions
+{
+    /// <summary><c>NODE_ID</c>: this node's stable identity (the silo name and its consistent-hash key).</summary>
+    public string NodeId { get; set; } = "0";
+
+    /// <summary><c>NODE_IP</c>: the address to bind and advertise.</summary>
+    public IPAddress NodeIp { get; set; } = IPAddress.Loopback;
+
+    /// <summary><c>LINKED_NODE_ID</c>: any other node's id; unset for the first node.</summary>
+    public string? LinkedNodeId { get; set; }
+
+    /// <summary><c>LINKED_NODE_IP</c>: any other node's address; unset for the first node.</summary>
+    public IPAddress? LinkedNodeIp { get; set; }
+
+    /// <summary><c>SILO_PORT</c>: silo-to-silo port, the same on every node.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary><c>GATEWAY_PORT</c>: Orleans client gateway port, the same on every node.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary><c>HTTP_PORT</c>: HTTP API and dashboard port, the same on every node.</summary>
+    public int HttpPort { get; set; } = 8080;
+
+    /// <summary><c>CLUSTERING</c>: the membership provider.</summary>
+    public string Clustering { get; set; } = ClusteringModes.Gossip;
+
+    /// <summary><c>CLUSTER_ID</c>: Orleans cluster id and service id.</summary>
+    public string ClusterId { get; set; } = "orleans-cache";
+
+    /// <summary>This node's silo-to-silo endpoint.</summary>
+    public IPEndPoint SiloEndpoint => new(NodeIp, SiloPort);
+
+    /// <summary>The linked node's silo endpoint, or <see langword="null"/> for the first node.</summary>
+    public IPEndPoint? LinkedSiloEndpoint => LinkedNodeIp is null ? null : new(LinkedNodeIp, SiloPort);
+}

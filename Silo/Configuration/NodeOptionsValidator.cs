@@ -1,0 +1,63 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace OrleansCache.Silo.Configuration;
+
+/// <summary>
+/// Refuses node settings that cannot work, naming the environment variable to fix.
+/// </summary>
+public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, NodeOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.NodeId) || options.NodeId.Length > 128)
+        {
+            failures.Add("NODE_ID must be 1 to 128 characters.");
+        }
+
+        if (options.NodeIp.Equals(IPAddress.Any) || options.NodeIp.Equals(IPAddress.IPv6Any))
+        {
+            failures.Add($"NODE_IP must be this node's own address, which other nodes can reach; '{options.NodeIp}' is a wildcard.");
+        }
+
+        CheckPort(failures, "SILO_PORT", options.SiloPort);
+        CheckPort(failures, "GATEWAY_PORT", options.GatewayPort);
+        CheckPort(failures, "HTTP_PORT", options.HttpPort);
+        if (options.SiloPort == options.GatewayPort || options.SiloPort == options.HttpPort || options.GatewayPort == options.HttpPort)
+        {
+            failures.Add($"SILO_PORT ({options.SiloPort}), GATEWAY_PORT ({options.GatewayPort}) and HTTP_PORT ({options.HttpPort}) must differ.");
+        }
+
+        if ((options.LinkedNodeId is null) != (options.LinkedNodeIp is null))
+        {
+            failures.Add("LINKED_NODE_ID and LINKED_NODE_IP go together: set both to join a cluster, or neither to start one.");
+        }
+
+        if (options.LinkedNodeIp is not null && options.LinkedNodeIp.Equals(options.NodeIp))
+        {
+            failures.Add($"LINKED_NODE_IP must be another node's address, not this node's own ({options.NodeIp}).");
+        }
+
+        if (options.Clustering != ClusteringModes.Gossip)
+        {
+            failures.Add($"CLUSTERING must be '{ClusteringModes.Gossip}'; it is '{options.Clustering}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ClusterId))
+        {
+            failures.Add("CLUSTER_ID must not be empty.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckPort(List<string> failures, string variable, int port)
+    {
+        if (port is < 1 or > 65535)
+        {
+            failures.Add($"{variable} must be between 1 and 65535; it is {port}.");
+        }
+    }
+}

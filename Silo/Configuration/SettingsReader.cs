@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Net;
+
+namespace OrleansCache.Silo.Configuration;
+
+/// <summary>
+/// Reads settings by their environment variable names, collecting every unreadable one so a node
+/// that cannot start says everything that is wrong at once.
+/// </summary>
+internal sealed class SettingsReader(IConfiguration configuration)
+{
+    private readonly List<string> _errors = [];
+
+    /// <summary>What could not be read, one message per variable.</summary>
+    public IReadOnlyList<string> Errors => _errors;
+
+    public string String(string name, string defaultValue) => Raw(name) ?? defaultValue;
+
+    public string? OptionalString(string name) => Raw(name);
+
+    public int Int(string name, int defaultValue)
+    {
+        var raw = Raw(name);
+        if (raw is null)
+        {
+            return defaultValue;
+        }
+
+        if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
+        {
+            return value;
+        }
+
+        _errors.Add($"{name} must be a whole number; it is '{raw}'.");
+        return defaultValue;
+    }
+
+    public IPAddress? Address(string name, string? defaultValue)
+    {
+        var raw = Raw(name) ?? defaultValue;
+        if (raw is null)
+        {
+            return null;
+        }
+
+        if (IPAddress.TryParse(raw, out var address))
+        {
+            return address;
+        }
+
+        _errors.Add($"{name} must be an IPv4 or IPv6 address; it is '{raw}'.");
+        return null;
+    }
+
+    // An empty variable counts as unset, as a shell's `NODE_ID=` usually means "no value".
+    private string? Raw(string name) => configuration[name] is { Length: > 0 } value ? value.Trim() : null;
+}

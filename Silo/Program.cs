@@ -1,0 +1,57 @@
+using Orleans.Dashboard;
+using Microsoft.Extensions.Options;
+using OrleansCache.Silo.Apis;
+using OrleansCache.Silo.Configuration;
+using OrleansCache.Silo.Hosting;
+using OrleansCache.Silo.Http;
+
+// One cache node: an Orleans silo holding buckets, with the HTTP API and dashboard in front of it.
+// Every setting comes from the environment (see README, "Configuration").
+var builder = WebApplication.CreateBuilder(args);
+
+NodeSettings settings;
+try
+{
+    settings = NodeSettings.Load(builder.Configuration);
+}
+catch (OptionsValidationException e)
+{
+    Console.Error.WriteLine($"Orleans.Cache node not started: {string.Join(" ", e.Failures)}");
+    return 2;
+}
+
+builder.WebHost.UseCacheHttpEndpoint(settings.Node);
+builder.UseOrleans(silo => silo
+    .UseCacheNode(settings.Node)
+    .AddCacheGrains(cache =>
+    {
+        cache.Buckets = settings.Cache.Buckets;
+        cache.ReplicationFactor = settings.Cache.ReplicationFactor;
+        cache.MaxValueBytes = settings.Cache.MaxValueBytes;
+        cache.HttpPort = settings.Cache.HttpPort;
+    })
+    .AddDashboard());
+
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<CacheExceptionHandler>();
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapLegacyApi();
+app.MapCacheApi();
+app.MapClusterApi();
+app.MapOrleansDashboard(routePrefix: "/dashboard");
+
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception e) when (e is not OperationCanceledException)
+{
+    // The silo could not start or stopped on an error (a port in use, membership unreachable, ...).
+    Console.Error.WriteLine($"Orleans.Cache node {settings.Node.NodeId} stopped: {e.Message}");
+    return 1;
+}
