@@ -11,15 +11,16 @@ namespace OrleansCache.Grains.Routing;
 /// <para>Built by rendezvous hashing keyed by node name (<c>NODE_ID</c>), never by address or start
 /// order, so every silo that sees the same members computes the same map, and a join or leave moves
 /// only the buckets that rank the changed node highest (about 1/n of them).</para>
-/// <para>Plain rendezvous hashing leaves a node with up to ~25% more buckets than the mean at 10 nodes
-/// and 1024 buckets (a multinomial spread). So each rank is filled with bounded loads: a bucket takes
-/// the highest-scoring node that is still under <see cref="LoadSlack"/> above the mean, which caps the
-/// spread at +10% while moving only a few more buckets than 1/n on a join (see BucketMapTests).</para>
+/// <para>Plain rendezvous hashing leaves a node up to ~25% off the mean at 10 nodes and 1024 buckets
+/// (a multinomial spread). So each rank is filled with bounded loads: a bucket takes the
+/// highest-scoring node still under <see cref="LoadSlack"/> above the mean. Measured over 3 to 10
+/// nodes and four naming schemes: +3% at most, -16% at worst, and a join moves at most 1.2x the ideal
+/// 1/(n+1) of primaries (slack 0.10 let the low side reach -22%). BucketMapTests holds the bounds.</para>
 /// </remarks>
 public sealed class BucketMap
 {
     /// <summary>How far above the mean a node's count of copies of one rank may go.</summary>
-    public const double LoadSlack = 0.10;
+    public const double LoadSlack = 0.03;
 
     private readonly string[] _nodes;
     private readonly int[] _owners; // [bucket * Copies + rank] = index into _nodes

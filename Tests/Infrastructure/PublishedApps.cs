@@ -1,0 +1,52 @@
+using System.Diagnostics;
+
+namespace OrleansCache.Tests.Infrastructure;
+
+/// <summary>
+/// The published node and console client that real-process tests start, built once per test run.
+/// </summary>
+/// <remarks>
+/// Set <c>ORLEANS_CACHE_PUBLISH_DIR</c> to a folder holding <c>silo/Silo.dll</c> and
+/// <c>client/Client.dll</c> (what <c>.ci/run</c> publishes) to skip the publish here.
+/// </remarks>
+public static class PublishedApps
+{
+    private static readonly Lazy<Task<string>> Published = new(PublishAsync);
+
+    /// <summary>Path of the published node's <c>Silo.dll</c>.</summary>
+    public static async Task<string> GetSiloAsync() => Path.Combine(await Published.Value, "silo", "Silo.dll");
+
+    /// <summary>Path of the published console client's <c>Client.dll</c>.</summary>
+    public static async Task<string> GetClientAsync() => Path.Combine(await Published.Value, "client", "Client.dll");
+
+    private static async Task<string> PublishAsync()
+    {
+        if (Environment.GetEnvironmentVariable("ORLEANS_CACHE_PUBLISH_DIR") is { Length: > 0 } given)
+        {
+            return Path.GetFullPath(given);
+        }
+
+        var output = Path.Combine(RepositoryPaths.Root, "artifacts", "test-publish");
+        await PublishAsync("Silo/Silo.csproj", Path.Combine(output, "silo"));
+        await PublishAsync("Client/Client.csproj", Path.Combine(output, "client"));
+        return output;
+    }
+
+    private static async Task PublishAsync(string project, string output)
+    {
+        var start = new ProcessStartInfo("dotnet", ["publish", project, "-c", "Release", "-o", output, "--nologo", "-v", "quiet"])
+        {
+            WorkingDirectory = RepositoryPaths.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dotnet publish {project} failed ({process.ExitCode}):\n{await stdout}\n{await stderr}");
+        }
+    }
+}

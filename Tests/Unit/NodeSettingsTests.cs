@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using OrleansCache.Silo.Configuration;
+
+namespace OrleansCache.Tests.Unit;
+
+public sealed class NodeSettingsTests
+{
+    [Fact]
+    public void Load_StartsOneLoopbackNode_WithNoSettings()
+    {
+        var settings = NodeSettings.Load(Configuration());
+
+        Assert.Equal("0", settings.Node.NodeId);
+        Assert.Equal("127.0.0.1", settings.Node.NodeIp.ToString());
+        Assert.Null(settings.Node.LinkedSiloEndpoint);
+        Assert.Equal((11111, 30000, 8080), (settings.Node.SiloPort, settings.Node.GatewayPort, settings.Node.HttpPort));
+        Assert.Equal((1024, 2, 1024 * 1024), (settings.Cache.Buckets, settings.Cache.ReplicationFactor, settings.Cache.MaxValueBytes));
+    }
+
+    [Theory]
+    [InlineData("NODE_IP", "not-an-ip")]
+    [InlineData("NODE_IP", "0.0.0.0")]
+    [InlineData("BUCKETS", "abc")]
+    [InlineData("BUCKETS", "0")]
+    [InlineData("REPLICATION_FACTOR", "0")]
+    [InlineData("MAX_VALUE_BYTES", "-5")]
+    [InlineData("HTTP_PORT", "70000")]
+    [InlineData("CLUSTERING", "zookeeper")]
+    [InlineData("LINKED_NODE_IP", "10.0.0.300")]
+    public void Load_RefusesABadValue_NamingTheVariable(string variable, string value)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => NodeSettings.Load(Configuration((variable, value))));
+
+        Assert.Contains(variable, error.Message);
+    }
+
+    [Fact]
+    public void Load_RefusesALinkedIdWithoutALinkedIp()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => NodeSettings.Load(Configuration(("LINKED_NODE_ID", "1"))));
+
+        Assert.Contains("LINKED_NODE_IP", error.Message);
+    }
+
+    [Fact]
+    public void Load_ReadsEverySetting()
+    {
+        var settings = NodeSettings.Load(Configuration(
+            ("NODE_ID", "n7"), ("NODE_IP", "127.0.0.17"), ("LINKED_NODE_ID", "n1"), ("LINKED_NODE_IP", "127.0.0.11"),
+            ("BUCKETS", "64"), ("REPLICATION_FACTOR", "3"), ("MAX_VALUE_BYTES", "4096"), ("CLUSTER_ID", "c1")));
+
+        Assert.Equal("n7", settings.Node.NodeId);
+        Assert.Equal("127.0.0.11:11111", settings.Node.LinkedSiloEndpoint!.ToString());
+        Assert.Equal((64, 3, 4096), (settings.Cache.Buckets, settings.Cache.ReplicationFactor, settings.Cache.MaxValueBytes));
+        Assert.Equal("c1", settings.Node.ClusterId);
+    }
+
+    private static IConfiguration Configuration(params (string Name, string Value)[] values) =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Name, v.Value)))
+            .Build();
+}
