@@ -4,6 +4,7 @@ using OrleansCache.Silo.Apis;
 using OrleansCache.Silo.Configuration;
 using OrleansCache.Silo.Hosting;
 using OrleansCache.Silo.Http;
+using OrleansCache.Silo.Membership;
 
 // One cache node: an Orleans silo holding buckets, with the HTTP API and dashboard in front of it.
 // Every setting comes from the environment (see README, "Configuration").
@@ -22,7 +23,7 @@ catch (OptionsValidationException e)
 
 builder.WebHost.UseCacheHttpEndpoint(settings.Node);
 builder.UseOrleans(silo => silo
-    .UseCacheNode(settings.Node)
+    .UseCacheNode(settings.Node, settings.Cache.Buckets)
     .AddCacheGrains(cache =>
     {
         cache.Buckets = settings.Cache.Buckets;
@@ -42,6 +43,7 @@ app.UseStatusCodePages();
 app.MapLegacyApi();
 app.MapCacheApi();
 app.MapClusterApi();
+app.MapGossipMembership();
 app.MapOrleansDashboard(routePrefix: "/dashboard");
 
 try

@@ -1,0 +1,12 @@
+namespace OrleansCache.Silo.Membership;
+
+/// <summary>
+/// What the gossip layer needs to know about its node and cluster.
+/// </summary>
+/// <param name="NodeId">This node's <c>NODE_ID</c>.</param>
+/// <param name="Ip">This node's <c>NODE_IP</c>.</param>
+/// <param name="LinkedIp">The linked node's <c>LINKED_NODE_IP</c>, or <see langword="null"/> for the first node.</param>
+/// <param name="HttpPort">The HTTP port every node serves gossip on.</param>
+/// <param name="ClusterId">The <c>CLUSTER_ID</c> every member must share.</param>
+/// <param name="Buckets">The <c>BUCKETS</c> every member must share.</param>
+public sealed record GossipMembershipSettings(string NodeId, string Ip, string? LinkedIp, int HttpPort, string ClusterId, int Buckets);

@@ -1,0 +1,190 @@
+namespace OrleansCache.Silo.Membership;
+
+/// <summary>
+/// The gossip layer's view: every node heard of, how recently each was heard from, and who hosts the
+/// membership table. Thread-safe; merging is commutative, so any order of exchanges converges.
+/// </summary>
+public sealed class NodeDirectory
+{
+    private readonly object _lock = new();
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _failAfter;
+    private readonly Dictionary<string, (NodeHeartbeat Node, long HeardAt)> _nodes = new(StringComparer.Ordinal);
+    private NodeHeartbeat _self;
+    private LeaderClaim? _leader;
+    private long _lastNewNodeAt;
+
+    /// <summary>Creates the view of node <paramref name="self"/>, judging others dead after <paramref name="failAfter"/> of silence.</summary>
+    public NodeDirectory(NodeHeartbeat self, TimeSpan failAfter, TimeProvider time)
+    {
+        _self = self;
+        _failAfter = failAfter;
+        _time = time;
+        _lastNewNodeAt = time.GetTimestamp();
+    }
+
+    /// <summary>This node's own record.</summary>
+    public NodeHeartbeat Self
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _self;
+            }
+        }
+    }
+
+    /// <summary>The winning table-host claim heard so far, if any.</summary>
+    public LeaderClaim? Leader
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _leader;
+            }
+        }
+    }
+
+    /// <summary>How long since a node this view had never heard of appeared.</summary>
+    public TimeSpan SinceLastNewNode
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _time.GetElapsedTime(_lastNewNodeAt);
+            }
+        }
+    }
+
+    /// <summary>Counts one more gossip round of this node's life.</summary>
+    public void Beat()
+    {
+        lock (_lock)
+        {
+            _self = _self with { Heartbeat = _self.Heartbeat + 1 };
+        }
+    }
+
+    /// <summary>Returns every node known, this one included, live or not.</summary>
+    public IReadOnlyList<NodeHeartbeat> All()
+    {
+        lock (_lock)
+        {
+            var all = new List<NodeHeartbeat>(_nodes.Count + 1) { _self };
+            all.AddRange(_nodes.Values.Select(n => n.Node));
+            return all;
+        }
+    }
+
+    /// <summary>Returns the nodes heard from within the failure timeout, this one included, ordered by id.</summary>
+    public IReadOnlyList<NodeHeartbeat> Alive()
+    {
+        lock (_lock)
+        {
+            var alive = new List<NodeHeartbeat> { _self };
+            alive.AddRange(_nodes.Values.Where(n => _time.GetElapsedTime(n.HeardAt) < _failAfter).Select(n => n.Node));
+            alive.Sort((a, b) => string.CompareOrdinal(a.NodeId, b.NodeId));
+            return alive;
+        }
+    }
+
+    /// <summary>Whether <paramref name="nodeId"/> is this node or was heard from within the failure timeout.</summary>
+    public bool IsAlive(string nodeId)
+    {
+        lock (_lock)
+        {
+            return nodeId == _self.NodeId
+                || (_nodes.TryGetValue(nodeId, out var known) && _time.GetElapsedTime(known.HeardAt) < _failAfter);
+        }
+    }
+
+    /// <summary>Returns the address known for <paramref name="nodeId"/>, or <see langword="null"/>.</summary>
+    public string? AddressOf(string nodeId)
+    {
+        lock (_lock)
+        {
+            return nodeId == _self.NodeId ? _self.Ip : _nodes.GetValueOrDefault(nodeId).Node?.Ip;
+        }
+    }
+
+    /// <summary>
+    /// Returns why <paramref name="node"/> may not be part of this cluster, or <see langword="null"/>:
+    /// its <c>NODE_ID</c> is already used by a live node at another address.
+    /// </summary>
+    public string? Conflict(NodeHeartbeat node)
+    {
+        lock (_lock)
+        {
+            var other = node.NodeId == _self.NodeId
+                ? _self
+                : _nodes.TryGetValue(node.NodeId, out var known) && _time.GetElapsedTime(known.HeardAt) < _failAfter ? known.Node : null;
+            return other is not null && other.Ip != node.Ip
+                ? $"NODE_ID '{node.NodeId}' is already used by the live node at {other.Ip}; give the node at {node.Ip} another NODE_ID."
+                : null;
+        }
+    }
+
+    /// <summary>Takes in what another node knows.</summary>
+    /// <returns>Whether anything new was learned.</returns>
+    public bool Merge(IEnumerable<NodeHeartbeat> nodes, LeaderClaim? leader)
+    {
+        lock (_lock)
+        {
+            bool changed = false;
+            long now = _time.GetTimestamp();
+            foreach (var node in nodes)
+            {
+                if (node.NodeId == _self.NodeId)
+                {
+                    continue;
+                }
+
+                if (!_nodes.TryGetValue(node.NodeId, out var known))
+                {
+                    _nodes[node.NodeId] = (node, now);
+                    _lastNewNodeAt = now;
+                    changed = true;
+                }
+                else if (node.IsNewerThan(known.Node) && (node.Ip == known.Node.Ip || _time.GetElapsedTime(known.HeardAt) >= _failAfter))
+                {
+                    // A live node's id never moves to another address: that would be a duplicate NODE_ID.
+                    _nodes[node.NodeId] = (node, now);
+                    changed = true;
+                }
+            }
+
+            if (leader is not null && leader.Beats(_leader))
+            {
+                _leader = leader;
+                changed = true;
+            }
+
+            return changed;
+        }
+    }
+
+    /// <summary>Records that this node now hosts the table for <paramref name="term"/>.</summary>
+    public LeaderClaim ClaimLeadership(long term)
+    {
+        lock (_lock)
+        {
+            _leader = new LeaderClaim(term, _self.NodeId);
+            return _leader;
+        }
+    }
+
+    /// <summary>Forgets nodes not heard from for <paramref name="age"/>, so a long-gone node stops being gossiped.</summary>
+    public void Prune(TimeSpan age)
+    {
+        lock (_lock)
+        {
+            foreach (var id in _nodes.Where(n => _time.GetElapsedTime(n.Value.HeardAt) > age).Select(n => n.Key).ToList())
+            {
+                _nodes.Remove(id);
+            }
+        }
+    }
+}
