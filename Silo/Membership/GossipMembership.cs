@@ -188,6 +188,19 @@ public sealed partial class GossipMembership : IDisposable
         }
     }
 
+    /// <summary>
+    /// Tells every live peer this node is leaving (so a host is replaced at once, not after the failure
+    /// timeout), then stops gossiping. Call once the silo has stopped: it needs the table until then.
+    /// </summary>
+    public async Task LeaveAsync()
+    {
+        _directory.Leave();
+        using var farewell = new CancellationTokenSource(_options.CallTimeout);
+        var peers = _directory.Alive().Where(n => n.NodeId != _settings.NodeId).Select(n => n.Ip).ToList();
+        await Task.WhenAll(peers.Select(ip => ExchangeAsync(ip, farewell.Token)));
+        await StopAsync();
+    }
+
     /// <summary>Stops gossiping.</summary>
     public async Task StopAsync()
     {

@@ -7,12 +7,14 @@ namespace OrleansCache.Silo.Membership;
 /// <param name="Ip">The node's <c>NODE_IP</c>.</param>
 /// <param name="Incarnation">When this run of the node started (UTC ticks): a restarted node wins over its old self.</param>
 /// <param name="Heartbeat">A counter the node increments every gossip round while it runs.</param>
+/// <param name="Leaving">Set by a node that has stopped its silo and is about to exit.</param>
 [GenerateSerializer, Immutable, Alias("OrleansCache.Gossip.NodeHeartbeat")]
 public sealed record NodeHeartbeat(
     [property: Id(0)] string NodeId,
     [property: Id(1)] string Ip,
     [property: Id(2)] long Incarnation,
-    [property: Id(3)] long Heartbeat)
+    [property: Id(3)] long Heartbeat,
+    [property: Id(4)] bool Leaving = false)
 {
     /// <summary>Whether this record is newer news of the same node run than <paramref name="other"/>.</summary>
     public bool IsNewerThan(NodeHeartbeat other) =>

@@ -85,7 +85,7 @@ public sealed class NodeDirectory
         lock (_lock)
         {
             var alive = new List<NodeHeartbeat> { _self };
-            alive.AddRange(_nodes.Values.Where(n => _time.GetElapsedTime(n.HeardAt) < _failAfter).Select(n => n.Node));
+            alive.AddRange(_nodes.Values.Where(IsAlive).Select(n => n.Node));
             alive.Sort((a, b) => string.CompareOrdinal(a.NodeId, b.NodeId));
             return alive;
         }
@@ -96,8 +96,7 @@ public sealed class NodeDirectory
     {
         lock (_lock)
         {
-            return nodeId == _self.NodeId
-                || (_nodes.TryGetValue(nodeId, out var known) && _time.GetElapsedTime(known.HeardAt) < _failAfter);
+            return nodeId == _self.NodeId || (_nodes.TryGetValue(nodeId, out var known) && IsAlive(known));
         }
     }
 
@@ -120,7 +119,7 @@ public sealed class NodeDirectory
         {
             var other = node.NodeId == _self.NodeId
                 ? _self
-                : _nodes.TryGetValue(node.NodeId, out var known) && _time.GetElapsedTime(known.HeardAt) < _failAfter ? known.Node : null;
+                : _nodes.TryGetValue(node.NodeId, out var known) && IsAlive(known) ? known.Node : null;
             return other is not null && other.Ip != node.Ip
                 ? $"NODE_ID '{node.NodeId}' is already used by the live node at {other.Ip}; give the node at {node.Ip} another NODE_ID."
                 : null;
@@ -148,7 +147,7 @@ public sealed class NodeDirectory
                     _lastNewNodeAt = now;
                     changed = true;
                 }
-                else if (node.IsNewerThan(known.Node) && (node.Ip == known.Node.Ip || _time.GetElapsedTime(known.HeardAt) >= _failAfter))
+                else if (node.IsNewerThan(known.Node) && (node.Ip == known.Node.Ip || !IsAlive(known)))
                 {
                     // A live node's id never moves to another address: that would be a duplicate NODE_ID.
                     _nodes[node.NodeId] = (node, now);
@@ -166,6 +165,15 @@ public sealed class NodeDirectory
         }
     }
 
+    /// <summary>Marks this node as leaving, so peers stop counting on it at once instead of after a timeout.</summary>
+    public void Leave()
+    {
+        lock (_lock)
+        {
+            _self = _self with { Heartbeat = _self.Heartbeat + 1, Leaving = true };
+        }
+    }
+
     /// <summary>Records that this node now hosts the table for <paramref name="term"/>.</summary>
     public LeaderClaim ClaimLeadership(long term)
     {
@@ -175,6 +183,9 @@ public sealed class NodeDirectory
             return _leader;
         }
     }
+
+    private bool IsAlive((NodeHeartbeat Node, long HeardAt) known) =>
+        !known.Node.Leaving && _time.GetElapsedTime(known.HeardAt) < _failAfter;
 
     /// <summary>Forgets nodes not heard from for <paramref name="age"/>, so a long-gone node stops being gossiped.</summary>
     public void Prune(TimeSpan age)
