@@ -1,0 +1,12 @@
+using System.Net;
+
+namespace OrleansCache.Client;
+
+/// <summary>
+/// One parsed invocation of the console client.
+/// </summary>
+/// <param name="Verb">The command.</param>
+/// <param name="Arguments">Its positional arguments, already checked for count and key validity.</param>
+/// <param name="Node">The gateway of the node to connect to (<c>--node</c>, <c>GATEWAY_PORT</c>).</param>
+/// <param name="ClusterId">The cluster to join as a client (<c>CLUSTER_ID</c>).</param>
+public sealed record ClientCommand(CommandVerb Verb, IReadOnlyList<string> Arguments, IPEndPoint Node, string ClusterId);

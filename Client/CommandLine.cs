@@ -1,0 +1,184 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Net;
+using OrleansCache.Grains.Interfaces;
+
+namespace OrleansCache.Client;
+
+/// <summary>
+/// Turns the console client's arguments into a <see cref="ClientCommand"/>, or says in one line why not.
+/// </summary>
+public static class CommandLine
+{
+    /// <summary>Gateway port when neither <c>--node ip:port</c> nor <c>GATEWAY_PORT</c> names one.</summary>
+    public const int DefaultGatewayPort = 30000;
+
+    /// <summary>Cluster id when <c>CLUSTER_ID</c> is unset, the same default as the nodes'.</summary>
+    public const string DefaultClusterId = "orleans-cache";
+
+    private const string DefaultNode = "127.0.0.1";
+
+    /// <summary>The text <c>help</c> prints.</summary>
+    public const string Usage =
+        """
+        Usage: Client <command> [arguments] [--node <ip>[:<port>]]
+
+        Commands:
+          get <key>            print the value stored under <key> (UTF-8 text), or (nil)
+          set <key> <value>    store <value> (its UTF-8 bytes) under <key>; prints OK
+          del <key>            remove <key>; prints deleted or not found
+          dump <nodeId>        print every entry node <nodeId> holds, primary and replica
+                               copies, one key<TAB>value per line, sorted by key
+          cluster              print the members: id, ip, status, primary and replica
+                               bucket counts, gateway
+          demo                 write demo:1 .. demo:8, print each key's bucket and the nodes
+                               holding its primary and replica, then read each back
+          help                 print this text
+
+        Options:
+          --node <ip>[:<port>] any node of the cluster (default 127.0.0.1, port GATEWAY_PORT)
+          --                   end of options: what follows is a key or value even if it
+                               starts with --
+
+        Environment:
+          GATEWAY_PORT         gateway port of the nodes (default 30000)
+          CLUSTER_ID           cluster to connect to (default orleans-cache)
+
+        Exit codes: 0 done (a miss included), 1 the cluster could not do it (no node
+        answered, unknown node), 2 bad usage or an invalid key.
+
+        """;
+
+    /// <summary>Parses <paramref name="args"/>; <paramref name="environment"/> reads environment variables.</summary>
+    /// <returns><see langword="true"/> with a command, or <see langword="false"/> with a one-line error.</returns>
+    public static bool TryParse(
+        IReadOnlyList<string> args,
+        Func<string, string?> environment,
+        [NotNullWhen(true)] out ClientCommand? command,
+        [NotNullWhen(false)] out string? error)
+    {
+        command = null;
+        var positional = new List<string>();
+        string node = DefaultNode;
+        bool help = false;
+        bool endOfOptions = false;
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            if (endOfOptions)
+            {
+                positional.Add(arg);
+            }
+            else if (arg == "--")
+            {
+                endOfOptions = true;
+            }
+            else if (arg == "--node")
+            {
+                if (i + 1 == args.Count)
+                {
+                    error = "--node needs an address: --node <ip>[:<port>].";
+                    return false;
+                }
+
+                node = args[++i];
+            }
+            else if (arg.StartsWith("--node=", StringComparison.Ordinal))
+            {
+                node = arg["--node=".Length..];
+            }
+            else if (arg is "-h" or "--help")
+            {
+                help = true;
+            }
+            else if (arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                error = $"unknown option '{arg}' (use -- before a key or value that starts with --).";
+                return false;
+            }
+            else
+            {
+                positional.Add(arg);
+            }
+        }
+
+        if (help || positional.Count == 0)
+        {
+            positional = ["help"];
+        }
+
+        if (!TryParseVerb(positional[0], out var verb, out error)
+            || !CheckArguments(verb, positional.Count - 1, out error)
+            || !TryParseNode(node, environment("GATEWAY_PORT"), out var endpoint, out error))
+        {
+            return false;
+        }
+
+        var arguments = positional.GetRange(1, positional.Count - 1);
+        if (verb is CommandVerb.Get or CommandVerb.Set or CommandVerb.Del && CacheKeys.Validate(arguments[0]) is { } problem)
+        {
+            error = problem;
+            return false;
+        }
+
+        string clusterId = environment("CLUSTER_ID") is { Length: > 0 } id ? id.Trim() : DefaultClusterId;
+        command = new ClientCommand(verb, arguments, endpoint, clusterId);
+        return true;
+    }
+
+    private static bool TryParseVerb(string name, out CommandVerb verb, [NotNullWhen(false)] out string? error)
+    {
+        CommandVerb? known = name switch
+        {
+            "help" => CommandVerb.Help,
+            "get" => CommandVerb.Get,
+            "set" => CommandVerb.Set,
+            "del" => CommandVerb.Del,
+            "dump" => CommandVerb.Dump,
+            "cluster" => CommandVerb.Cluster,
+            "demo" => CommandVerb.Demo,
+            _ => null,
+        };
+        verb = known.GetValueOrDefault();
+        error = known is null ? $"unknown command '{name}'; run 'help' for the list." : null;
+        return known is not null;
+    }
+
+    private static bool CheckArguments(CommandVerb verb, int count, [NotNullWhen(false)] out string? error)
+    {
+        (int expected, string shape) = verb switch
+        {
+            CommandVerb.Get => (1, "get <key>"),
+            CommandVerb.Set => (2, "set <key> <value> (quote a value that has spaces)"),
+            CommandVerb.Del => (1, "del <key>"),
+            CommandVerb.Dump => (1, "dump <nodeId>"),
+            CommandVerb.Cluster => (0, "cluster"),
+            CommandVerb.Demo => (0, "demo"),
+            _ => (0, "help"),
+        };
+        error = count == expected ? null : $"wrong number of arguments; usage: {shape}.";
+        return error is null;
+    }
+
+    private static bool TryParseNode(string node, string? gatewayPortSetting, [NotNullWhen(true)] out IPEndPoint? endpoint, [NotNullWhen(false)] out string? error)
+    {
+        endpoint = null;
+        int defaultPort = DefaultGatewayPort;
+        if (gatewayPortSetting is { Length: > 0 } setting
+            && (!int.TryParse(setting.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out defaultPort) || defaultPort is < 1 or > IPEndPoint.MaxPort))
+        {
+            error = $"GATEWAY_PORT must be a port number from 1 to 65535; it is '{setting}'.";
+            return false;
+        }
+
+        if (!IPEndPoint.TryParse(node, out var parsed))
+        {
+            error = $"--node must be an IP address or ip:port; it is '{node}'.";
+            return false;
+        }
+
+        error = null;
+        endpoint = parsed.Port == 0 ? new IPEndPoint(parsed.Address, defaultPort) : parsed;
+        return true;
+    }
+}

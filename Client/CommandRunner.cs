@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Text;
+using OrleansCache.Grains.Interfaces;
+
+namespace OrleansCache.Client;
+
+/// <summary>
+/// Connects to the cluster, runs one <see cref="ClientCommand"/> and turns the outcome into output and an
+/// exit code: 0 done, 1 the cluster could not do it, 2 the request was invalid.
+/// </summary>
+public sealed class CommandRunner
+{
+    /// <summary>Exit code when the command ran (a miss included).</summary>
+    public const int Done = 0;
+
+    /// <summary>Exit code when the cluster could not be reached or could not do what was asked.</summary>
+    public const int Failed = 1;
+
+    /// <summary>Exit code for bad usage or an invalid key or value.</summary>
+    public const int Invalid = 2;
+
+    // DESIGN.md promises an answer within 30 s even when no node answers. 20 s for connecting and the
+    // command together leaves room for starting the runtime and disconnecting (at most 3 s).
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    private const int DemoKeys = 8;
+
+    private readonly CacheClient _cache;
+    private readonly TextWriter _output;
+    private readonly TextWriter _error;
+    private readonly CancellationToken _cancellationToken;
+
+    private CommandRunner(CacheClient cache, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        _cache = cache;
+        _output = output;
+        _error = error;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>Runs <paramref name="command"/>, printing its answer to <paramref name="output"/> and any
+    /// failure as one line to <paramref name="error"/>.</summary>
+    /// <returns>The process exit code.</returns>
+    public static async Task<int> RunAsync(ClientCommand command, TextWriter output, TextWriter error)
+    {
+        using var deadline = new CancellationTokenSource(Deadline);
+        CacheConnection connection;
+        try
+        {
+            connection = await CacheConnection.OpenAsync(command, deadline.Token);
+        }
+        catch (Exception e) when (IsClusterFailure(e))
+        {
+            error.WriteLine($"Orleans.Cache: no node answered at {command.Node} ({Reason(e, deadline)})");
+            return Failed;
+        }
+
+        await using (connection)
+        {
+            using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, connection.Stopping);
+            try
+            {
+                var runner = new CommandRunner(connection.Cache, output, error, cancellation.Token);
+                return await runner.RunAsync(command.Verb, command.Arguments);
+            }
+            catch (CacheArgumentException e)
+            {
+                error.WriteLine($"Orleans.Cache: {e.Message}");
+                return e.Error == CacheArgumentError.UnknownNode ? Failed : Invalid;
+            }
+            catch (Exception e) when (IsClusterFailure(e))
+            {
+                error.WriteLine($"Orleans.Cache: {command.Verb.ToString().ToLowerInvariant()} failed at {command.Node} ({Reason(e, deadline)})");
+                return Failed;
+            }
+        }
+    }
+
+    private Task<int> RunAsync(CommandVerb verb, IReadOnlyList<string> arguments) => verb switch
+    {
+        CommandVerb.Get => GetAsync(arguments[0]),
+        CommandVerb.Set => SetAsync(arguments[0], arguments[1]),
+        CommandVerb.Del => DeleteAsync(arguments[0]),
+        CommandVerb.Dump => DumpAsync(arguments[0]),
+        CommandVerb.Cluster => ClusterAsync(),
+        CommandVerb.Demo => DemoAsync(),
+        _ => throw new ArgumentOutOfRangeException(nameof(verb), verb, "Help needs no cluster."),
+    };
+
+    private async Task<int> GetAsync(string key)
+    {
+        var entry = await _cache.GetAsync(key).WaitAsync(_cancellationToken);
+        _output.WriteLine(entry is null ? "(nil)" : AsText(entry));
+        return Done;
+    }
+
+    private async Task<int> SetAsync(string key, string value)
+    {
+        await _cache.SetAsync(key, Encoding.UTF8.GetBytes(value)).WaitAsync(_cancellationToken);
+        _output.WriteLine("OK");
+        return Done;
+    }
+
+    private async Task<int> DeleteAsync(string key)
+    {
+        bool deleted = await _cache.DeleteAsync(key).WaitAsync(_cancellationToken);
+        _output.WriteLine(deleted ? "deleted" : "not found");
+        return Done;
+    }
+
+    private async Task<int> DumpAsync(string nodeId)
+    {
+        var entries = await _cache.DumpNodeAsync(nodeId).WaitAsync(_cancellationToken);
+        var keys = entries.Keys.ToArray();
+        Array.Sort(keys, StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            _output.WriteLine($"{key}\t{AsText(entries[key])}");
+        }
+
+        return Done;
+    }
+
+    private async Task<int> ClusterAsync()
+    {
+        var view = await _cache.GetClusterAsync().WaitAsync(_cancellationToken);
+        var rows = new List<string[]> { new[] { "ID", "IP", "STATUS", "PRIMARY", "REPLICA", "GATEWAY" } };
+        foreach (var member in view.Members)
+        {
+            rows.Add([member.Id, member.Ip, member.Status, Number(member.PrimaryBuckets), Number(member.ReplicaBuckets), member.Endpoints.Gateway]);
+        }
+
+        TextTable.Write(_output, rows);
+        return Done;
+    }
+
+    private async Task<int> DemoAsync()
+    {
+        var rows = new List<string[]> { new[] { "KEY", "BUCKET", "PRIMARY", "REPLICAS", "READ BACK" } };
+        int mismatches = 0;
+        for (int i = 1; i <= DemoKeys; i++)
+        {
+            string key = $"demo:{i}";
+            string value = $"value {i}";
+            await _cache.SetAsync(key, Encoding.UTF8.GetBytes(value)).WaitAsync(_cancellationToken);
+            var location = await _cache.LocateAsync(key).WaitAsync(_cancellationToken);
+            var entry = await _cache.GetAsync(key).WaitAsync(_cancellationToken);
+            string readBack = entry is null ? "(nil)" : AsText(entry);
+            mismatches += readBack == value ? 0 : 1;
+
+            string replicas = location.ReplicaNodeIds.Count == 0 ? "-" : string.Join(',', location.ReplicaNodeIds);
+            rows.Add([key, Number(location.Bucket), location.PrimaryNodeId, replicas, readBack]);
+        }
+
+        TextTable.Write(_output, rows);
+        if (mismatches > 0)
+        {
+            _error.WriteLine($"Orleans.Cache: {mismatches} of {DemoKeys} demo keys read back a different value.");
+            return Failed;
+        }
+
+        _output.WriteLine($"{DemoKeys} keys written and read back.");
+        return Done;
+    }
+
+    // Values are shown as UTF-8 text: a JSON value is stored as its JSON text, and raw bytes that are not
+    // UTF-8 (possible through PUT /cache) print with U+FFFD in place of each invalid sequence.
+    private static string AsText(CacheEntry entry) => Encoding.UTF8.GetString(entry.Value);
+
+    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static bool IsClusterFailure(Exception e) =>
+        e is OrleansException or TimeoutException or OperationCanceledException;
+
+    private static string Reason(Exception e, CancellationTokenSource deadline)
+    {
+        if (e is OperationCanceledException)
+        {
+            return deadline.IsCancellationRequested ? $"no answer within {Deadline.TotalSeconds:0} s" : "interrupted";
+        }
+
+        // The innermost exception says what really happened (e.g. "Error: ConnectionRefused"); Orleans'
+        // messages can span lines, and the contract is one line.
+        string message = e.GetBaseException().Message.ReplaceLineEndings(" ").Trim();
+        return message.Length > 0 ? message : e.GetType().Name;
+    }
+}
