@@ -64,7 +64,21 @@ public static class LegacyApi
                 return Problems.BadRequest("The body needs a \"value\".");
             }
 
-            await cache.SetAsync(keyElement.GetString()!, ValueJson.ToCacheValue(valueElement));
+            string key;
+            CacheValue value;
+            try
+            {
+                key = keyElement.GetString()!;
+                value = ValueJson.ToCacheValue(valueElement);
+            }
+            catch (InvalidOperationException)
+            {
+                // JsonDocument.Parse checks neither the UTF-8 inside strings nor what a \u escape stands for;
+                // reading the text does, and throws for bytes like 0xFF or a lone surrogate such as \uD800.
+                return Problems.BadRequest("The key or value is not valid Unicode text: it holds bytes that are not UTF-8, or a \\u escape of a lone surrogate.");
+            }
+
+            await cache.SetAsync(key, value);
             return TypedResults.Ok(new StatusResponse("OK"));
         }
     }
