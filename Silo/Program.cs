@@ -38,6 +38,8 @@ builder.Services.AddExceptionHandler<CacheExceptionHandler>();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseKeyPathRouting("/get/", "/cache/");
+app.UseRouting();
 
 app.MapLegacyApi();
 app.MapCacheApi();
