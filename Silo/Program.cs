@@ -39,6 +39,8 @@ builder.Services.AddExceptionHandler<CacheExceptionHandler>();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseKeyPathRouting("/get/", "/cache/");
+app.UseRouting();
 
 app.MapLegacyApi();
 app.MapCacheApi();

@@ -12,8 +12,11 @@ namespace OrleansCache.Silo.Apis;
 /// </summary>
 public static class LegacyApi
 {
-    // A JSON string may escape each byte of the value; allowing twice the value plus room for the key
-    // refuses absurd bodies before reading them while accepting any ordinary value up to the limit.
+    // A JSON string may escape each byte of the value as six (\u0001 for a control character; encoders
+    // that write ASCII only, like Python's json.dumps by default, send the two bytes of "é" as \u00e9).
+    // Six times the value plus room for the key refuses absurd bodies before reading them while accepting
+    // every value up to the limit (twice refused 700 KiB of Cyrillic text as the Python client sends it).
+    private const int EscapedBytesPerValueByte = 6;
     private const int BodyOverheadBytes = 16 * 1024;
 
     /// <summary>Maps the routes.</summary>
@@ -30,7 +33,9 @@ public static class LegacyApi
         HttpRequest request, CacheClient cache, Microsoft.Extensions.Options.IOptions<CacheOptions> options, CancellationToken cancellationToken)
     {
         int maxValue = options.Value.MaxValueBytes;
-        var body = await BodyReader.ReadAsync(request, (int)Math.Min(2L * maxValue + BodyOverheadBytes, int.MaxValue), cancellationToken);
+        // Array.MaxLength - 1: the reader may hold limit + 1 bytes in one array.
+        long limit = Math.Min(EscapedBytesPerValueByte * (long)maxValue + BodyOverheadBytes, Array.MaxLength - 1);
+        var body = await BodyReader.ReadAsync(request, (int)limit, cancellationToken);
         if (body is null)
         {
             return Problems.TooLarge($"The body is larger than a value of MAX_VALUE_BYTES ({maxValue}) can need.");
@@ -64,7 +69,21 @@ public static class LegacyApi
                 return Problems.BadRequest("The body needs a \"value\".");
             }
 
-            await cache.SetAsync(keyElement.GetString()!, ValueJson.ToCacheValue(valueElement));
+            string key;
+            CacheValue value;
+            try
+            {
+                key = keyElement.GetString()!;
+                value = ValueJson.ToCacheValue(valueElement);
+            }
+            catch (InvalidOperationException)
+            {
+                // JsonDocument.Parse checks neither the UTF-8 inside strings nor what a \u escape stands for;
+                // reading the text does, and throws for bytes like 0xFF or a lone surrogate such as \uD800.
+                return Problems.BadRequest("The key or value is not valid Unicode text: it holds bytes that are not UTF-8, or a \\u escape of a lone surrogate.");
+            }
+
+            await cache.SetAsync(key, value);
             return TypedResults.Ok(new StatusResponse("OK"));
         }
     }

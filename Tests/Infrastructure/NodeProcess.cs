@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using System.Text.Json;
 
 namespace OrleansCache.Tests.Infrastructure;
 
@@ -99,7 +100,21 @@ public sealed class NodeProcess : IAsyncDisposable
 
                 using var ping = await Http.GetAsync("/ping");
                 using var cluster = await Http.GetAsync("/cluster");
-                return ping.IsSuccessStatusCode && cluster.IsSuccessStatusCode;
+                if (!ping.IsSuccessStatusCode || !cluster.IsSuccessStatusCode)
+                {
+                    return false;
+                }
+
+                // Another test run's node may hold this address (every run hands out 127.0.0.10 first), and
+                // answer while this one fails to bind: make sure it is this node that answers.
+                using var view = JsonDocument.Parse(await cluster.Content.ReadAsStringAsync());
+                string? self = view.RootElement.GetProperty("self").GetString();
+                if (self != NodeId)
+                {
+                    throw new InvalidOperationException($"Another node, '{self}', answers at {Ip}; this node's output:\n{Output}");
+                }
+
+                return true;
             },
             timeout,
             $"node {NodeId} at {Ip} ready; its output:\n{Output}");

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Net;
+using OrleansCache.Tests.Infrastructure;
+
+namespace OrleansCache.Tests.Processes;
+
+/// <summary>
+/// How a published node starts and stops as a process: refusing bad settings at once, and leaving
+/// cleanly when an orchestrator sends SIGTERM.
+/// </summary>
+public sealed class NodeLifecycleTests
+{
+    [Theory]
+    [InlineData("BUCKETS=abc")]
+    [InlineData("NODE_IP=not-an-ip")]
+    [InlineData("BUCKETS=abc", "NODE_IP=not-an-ip")]
+    public async Task Node_ExitsNonZeroNamingEachBadVariable_WhenSettingsAreBad(params string[] settings)
+    {
+        var environment = settings.Select(s => s.Split('=', 2)).ToDictionary(s => s[0], s => s[1]);
+        var stopwatch = Stopwatch.StartNew();
+        await using var node = await NodeProcess.StartAsync("bad-settings", LoopbackAddresses.Next(), environment);
+
+        int exitCode = await node.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(exitCode != 0, $"Exited with 0:\n{node.Output}");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(20), $"Took {stopwatch.Elapsed.TotalSeconds:0.#} s to refuse its settings.");
+        foreach (var (variable, value) in environment)
+        {
+            // The message, naming the variable and the value given, may still be on its way through the pipe.
+            await Poll.UntilAsync(
+                () => Task.FromResult(node.Output.Contains(variable, StringComparison.Ordinal) && node.Output.Contains($"'{value}'", StringComparison.Ordinal)),
+                TimeSpan.FromSeconds(5),
+                $"output naming {variable} and '{value}'; it was:\n{node.Output}");
+        }
+    }
+
+    [Fact]
+    public async Task Node_ExitsWithCode0_WhenSentSigterm()
+    {
+        await using var node = await NodeProcess.StartReadyAsync("sigterm-node", LoopbackAddresses.Next());
+        using (var put = await node.Http.PutAsync("/cache/held", new ByteArrayContent("x"u8.ToArray())).WaitAsync(TimeSpan.FromSeconds(30)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, put.StatusCode);
+        }
+
+        node.Terminate();
+        int exitCode = await node.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(exitCode == 0, $"Exited with {exitCode}:\n{node.Output}");
+    }
+}
