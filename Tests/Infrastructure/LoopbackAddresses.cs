@@ -1,19 +1,52 @@
+using System.Net;
+using System.Net.Sockets;
+
 namespace OrleansCache.Tests.Infrastructure;
 
 /// <summary>
 /// Hands out distinct loopback addresses (127.0.0.10, .11, ...) so every node a test run starts has
-/// its own address and the same ports, as containers would.
+/// its own address and the same ports, as containers would. An address whose node ports are taken
+/// (another test run on this machine) is skipped.
 /// </summary>
 public static class LoopbackAddresses
 {
+    private static readonly int[] NodePorts = [8080, 11111, 30000];
     private static int _next = 9;
 
-    /// <summary>Returns an address no other node of this test run uses.</summary>
+    /// <summary>Returns an address no other node of this test run uses, with its node ports free.</summary>
     public static string Next()
     {
-        int n = Interlocked.Increment(ref _next);
-        return n < 255
-            ? $"127.0.0.{n}"
-            : throw new InvalidOperationException("A test run starts at most 245 nodes.");
+        while (true)
+        {
+            int n = Interlocked.Increment(ref _next);
+            if (n >= 255)
+            {
+                throw new InvalidOperationException("No free loopback address left in 127.0.0.10-254.");
+            }
+
+            var address = $"127.0.0.{n}";
+            if (PortsFree(IPAddress.Parse(address)))
+            {
+                return address;
+            }
+        }
+    }
+
+    private static bool PortsFree(IPAddress address)
+    {
+        foreach (int port in NodePorts)
+        {
+            try
+            {
+                using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                probe.Bind(new IPEndPoint(address, port));
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -4,7 +4,11 @@ namespace OrleansCache.Tests.Infrastructure;
 public static class Poll
 {
     /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="what"/> at the deadline.</summary>
-    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    public static Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
+        UntilAsync(condition, timeout, () => what);
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails with what <paramref name="describe"/> says at the deadline.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> describe)
     {
         var deadline = DateTime.UtcNow + timeout;
         Exception? last = null;
@@ -22,9 +26,9 @@ public static class Poll
                 last = e;
             }
 
-            await Task.Delay(100);
+            await Task.Delay(200);
         }
 
-        throw new TimeoutException($"Not within {timeout.TotalSeconds:0.#} s: {what}.", last);
+        throw new TimeoutException($"Not within {timeout.TotalSeconds:0.#} s: {describe()}.", last);
     }
 }

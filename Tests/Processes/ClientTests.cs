@@ -8,6 +8,7 @@ namespace OrleansCache.Tests.Processes;
 /// The published console client against a published node, both as separate processes, checked by what
 /// a user at a shell sees: stdout, stderr and the exit code.
 /// </summary>
+[Collection(ProcessCollection.Name)]
 public sealed class ClientTests(ClientNodeFixture fixture) : IClassFixture<ClientNodeFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);

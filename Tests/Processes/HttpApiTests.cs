@@ -12,6 +12,7 @@ namespace OrleansCache.Tests.Processes;
 /// The HTTP API of one real node, driven as its clients drive it: every route, keys that need
 /// encoding, and bad input of every kind, which must get a problem+json 4xx and change nothing stored.
 /// </summary>
+[Collection(ProcessCollection.Name)]
 public sealed class HttpApiTests(HttpNodeFixture fixture, ITestOutputHelper output) : IClassFixture<HttpNodeFixture>
 {
     private const int MaxValue = HttpNodeFixture.MaxValueBytes;

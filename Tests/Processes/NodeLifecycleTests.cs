@@ -8,6 +8,7 @@ namespace OrleansCache.Tests.Processes;
 /// How a published node starts and stops as a process: refusing bad settings at once, and leaving
 /// cleanly when an orchestrator sends SIGTERM.
 /// </summary>
+[Collection(ProcessCollection.Name)]
 public sealed class NodeLifecycleTests
 {
     [Theory]
