@@ -133,6 +133,7 @@ for ((i = 0; i < count; i++)); do
   env -u LINKED_NODE_ID -u LINKED_NODE_IP NODE_ID="$i" NODE_IP="$ip" ${link[@]+"${link[@]}"} \
     nohup dotnet "$publish_dir/silo/Silo.dll" < /dev/null > "$launch_dir/node-$i.log" 2>&1 &
   echo "$! $i $ip" >> "$pid_file"
+  disown "$!" # the pid file tracks it; bash need not report how it ends
 done
 
 echo "Started $count node(s); waiting up to ${timeout_s} s for each to see $count active member(s) ..."
@@ -145,6 +146,18 @@ fail() { # node id, reason
   exit 1
 }
 
+# The addresses every node must list as its active members, in the order sort prints them.
+expected="$(for ((i = 0; i < count; i++)); do ip_of "$i"; done | sort | tr '\n' ' ')"
+
+active_ips() { # /cluster JSON -> its active members' addresses, sorted, space-separated
+  { grep -o '"ip":"[^"]*","status":"Active"' <<< "$1" || true; } | cut -d'"' -f4 | sort | tr '\n' ' '
+}
+
+members() { # /cluster JSON -> "id@ip Status, ..." for a failure message
+  { grep -o '"id":"[^"]*","ip":"[^"]*","status":"[^"]*"' <<< "$1" || true; } \
+    | sed -E 's/"id":"([^"]*)","ip":"([^"]*)","status":"([^"]*)"/\1@\2 \3/' | paste -sd ',' - | sed 's/,/, /g'
+}
+
 deadline=$((SECONDS + 10#$timeout_s))
 while :; do
   waiting=""
@@ -152,17 +165,21 @@ while :; do
     if ! kill -0 "$pid" 2>/dev/null; then
       fail "$id" "node $id ($ip) exited before the cluster formed."
     fi
+    # Comparing addresses, not a count, also tells this launch's nodes from any other program's.
     view="$(curl -fsS --max-time 2 "http://$ip:$http_port/cluster" 2>/dev/null || true)"
-    active="$( { grep -o '"status":"Active"' <<< "$view" || true; } | wc -l)"
-    if [[ "$view" != *"\"self\":\"$id\""* ]] || (( active != count )); then
+    if [[ "$(active_ips "$view")" != "$expected" ]]; then
       waiting="$id"
       break
     fi
   done < "$pid_file"
   [[ -z "$waiting" ]] && break
   if (( SECONDS >= deadline )); then
-    ip="$(ip_of "$waiting")"
-    fail "$waiting" "node $waiting ($ip) did not see $count active members within ${timeout_s} s; it answered: ${view:0:400}"
+    if [[ -z "$view" ]]; then
+      seen="nothing: its HTTP port did not answer"
+    else
+      seen="$(members "$view")"
+    fi
+    fail "$waiting" "node $waiting ($(ip_of "$waiting")) did not list all $count nodes as active within ${timeout_s} s; it listed ${seen:-no members}."
   fi
   sleep 0.5
 done
