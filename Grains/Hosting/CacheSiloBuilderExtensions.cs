@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using OrleansCache.Grains;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Grains.Placement;
@@ -41,6 +42,20 @@ public static class CacheSiloBuilderExtensions
                 sp.GetRequiredService<IGrainFactory>(),
                 new CacheTopology(value.Buckets, value.ReplicationFactor, value.MaxValueBytes));
         });
+
+        // The distributed grain directory rebuilds a dead silo's directory entries from the activations
+        // that live silos still hold. With Orleans' default directory those entries die with the silo, so
+        // a replica that survived on a live silo is not found, a new empty one is made, and the bucket
+        // that fails over loads nothing: 17 of 60 keys were lost after one kill -9 in a 3-node cluster.
+#pragma warning disable ORLEANSEXP003 // Experimental in Orleans 10; it is what makes failover lossless here.
+        builder.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
+
+        // After a silo is declared dead, its grains may not re-register for this long minus the failure
+        // detection time (in case it still runs). The default, 30 s, kept a failed-over bucket unavailable
+        // for ~21 s after the death was declared; 5 s leaves ~2 s beyond detection. A silo declared dead
+        // stops itself as soon as it reads the table, so the window for a duplicate activation stays small.
+        builder.Configure<GrainDirectoryOptions>(o => o.RangeLeaseDuration = TimeSpan.FromSeconds(5));
 
         // One director serves all three strategies; Orleans resolves one per strategy type.
         builder.AddPlacementDirector<BucketPlacement>(sp => sp.GetRequiredService<CachePlacementDirector>());
