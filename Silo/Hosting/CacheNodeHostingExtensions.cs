@@ -20,6 +20,10 @@ public static class CacheNodeHostingExtensions
             o.ServiceId = node.ClusterId;
         });
         silo.ConfigureEndpoints(node.NodeIp, node.SiloPort, node.GatewayPort, listenOnAnyHostAddress: false);
+        if (node.Clustering == ClusteringModes.AdoNet)
+        {
+            return silo.UseAdoNetMembership(node);
+        }
 
         // Membership: Orleans' development provider keeps the table on the first node (the linked node,
         // or this one when none is given). It stands in until the embedded gossip provider lands; its
