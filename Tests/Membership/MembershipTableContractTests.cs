@@ -472,7 +472,8 @@ public abstract class MembershipTableContractTests : IAsyncLifetime
         return await Task.WhenAll(racers).WaitAsync(TimeSpan.FromSeconds(90));
     }
 
-    private static MembershipEntry NewEntry(SiloStatus status = SiloStatus.Joining, DateTime? time = null)
+    /// <summary>A silo row no other test uses, started and last alive at <paramref name="time"/> (whole seconds, UTC).</summary>
+    protected static MembershipEntry NewEntry(SiloStatus status = SiloStatus.Joining, DateTime? time = null)
     {
         int generation = Interlocked.Increment(ref _generation);
         var at = time ?? WholeSeconds(DateTime.UtcNow);
