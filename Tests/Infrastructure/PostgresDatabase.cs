@@ -1,3 +1,4 @@
+using Npgsql;
 using OrleansCache.Silo.Clustering.AdoNet;
 
 namespace OrleansCache.Tests.Infrastructure;
@@ -39,4 +40,17 @@ public sealed class PostgresDatabase : IAsyncLifetime
 
     /// <summary>A cluster id no other test uses.</summary>
     public static string NewClusterId(string purpose) => $"{purpose}-{Guid.NewGuid():N}";
+
+    /// <summary>Removes what nodes of cluster <paramref name="clusterId"/> left in the membership tables.</summary>
+    public async Task DeleteClusterAsync(string clusterId)
+    {
+        var timeout = TimeSpan.FromSeconds(30);
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync().WaitAsync(timeout);
+        await using var command = new NpgsqlCommand(
+            "DELETE FROM OrleansMembershipTable WHERE DeploymentId = @cluster; DELETE FROM OrleansMembershipVersionTable WHERE DeploymentId = @cluster;",
+            connection);
+        command.Parameters.AddWithValue("cluster", clusterId);
+        await command.ExecuteNonQueryAsync().WaitAsync(timeout);
+    }
 }

@@ -20,11 +20,12 @@ public sealed class AdoNetClusterTests(PostgresDatabase database) : IClassFixtur
     [Fact]
     public async Task Nodes_FormAClusterThroughPostgres_OutliveAKilledNode_AndTakeInANewOne()
     {
+        string clusterId = PostgresDatabase.NewClusterId("adonet-nodes");
         var environment = new Dictionary<string, string>
         {
             ["CLUSTERING"] = "adonet",
             ["ADONET_CONNECTION_STRING"] = database.ConnectionString,
-            ["CLUSTER_ID"] = PostgresDatabase.NewClusterId("adonet-nodes"),
+            ["CLUSTER_ID"] = clusterId,
         };
         var nodes = new List<NodeProcess>();
         try
@@ -74,6 +75,8 @@ public sealed class AdoNetClusterTests(PostgresDatabase database) : IClassFixtur
             {
                 await node.DisposeAsync();
             }
+
+            await database.DeleteClusterAsync(clusterId);
         }
     }
 
