@@ -32,6 +32,21 @@ public sealed class NodeOptions
     /// <summary><c>CLUSTERING</c>: the membership provider.</summary>
     public string Clustering { get; set; } = ClusteringModes.Gossip;
 
+    /// <summary>
+    /// <c>ADONET_CONNECTION_STRING</c>: the Npgsql connection string of the PostgreSQL database holding membership;
+    /// required when <see cref="Clustering"/> is <see cref="ClusteringModes.AdoNet"/>, ignored otherwise.
+    /// </summary>
+    public string? AdoNetConnectionString { get; set; }
+
+    /// <summary>
+    /// <c>ADONET_INVARIANT</c>: the ADO.NET provider of that database. Only <see cref="NpgsqlInvariant"/> (PostgreSQL)
+    /// is supported, since the project ships the membership schema for PostgreSQL only.
+    /// </summary>
+    public string AdoNetInvariant { get; set; } = NpgsqlInvariant;
+
+    /// <summary>The ADO.NET invariant name of Npgsql, the PostgreSQL provider.</summary>
+    public const string NpgsqlInvariant = "Npgsql";
+
     /// <summary><c>CLUSTER_ID</c>: Orleans cluster id and service id.</summary>
     public string ClusterId { get; set; } = "orleans-cache";
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace OrleansCache.Silo.Configuration;
 
@@ -40,9 +41,14 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
             failures.Add($"LINKED_NODE_IP must be another node's address, not this node's own ({options.NodeIp}).");
         }
 
-        if (options.Clustering != ClusteringModes.Gossip)
+        if (options.Clustering is not (ClusteringModes.Gossip or ClusteringModes.AdoNet))
         {
-            failures.Add($"CLUSTERING must be '{ClusteringModes.Gossip}'; it is '{options.Clustering}'.");
+            failures.Add($"CLUSTERING must be '{ClusteringModes.Gossip}' or '{ClusteringModes.AdoNet}'; it is '{options.Clustering}'.");
+        }
+
+        if (options.Clustering == ClusteringModes.AdoNet)
+        {
+            CheckAdoNet(failures, options);
         }
 
         if (string.IsNullOrWhiteSpace(options.ClusterId))
@@ -51,6 +57,35 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckAdoNet(List<string> failures, NodeOptions options)
+    {
+        if (!string.Equals(options.AdoNetInvariant, NodeOptions.NpgsqlInvariant, StringComparison.OrdinalIgnoreCase))
+        {
+            failures.Add($"ADONET_INVARIANT must be '{NodeOptions.NpgsqlInvariant}': only PostgreSQL (through Npgsql) is supported; it is '{options.AdoNetInvariant}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.AdoNetConnectionString))
+        {
+            failures.Add($"ADONET_CONNECTION_STRING is required with CLUSTERING={ClusteringModes.AdoNet}, e.g. 'Host=db;Username=orleans;Password=...;Database=orleans_cache'.");
+            return;
+        }
+
+        // Checked here rather than at the first connection so that a typo stops the node at once. The
+        // message never repeats the string itself, which usually holds a password.
+        try
+        {
+            var parsed = new NpgsqlConnectionStringBuilder(options.AdoNetConnectionString);
+            if (string.IsNullOrWhiteSpace(parsed.Host))
+            {
+                failures.Add("ADONET_CONNECTION_STRING must name the PostgreSQL server with Host=....");
+            }
+        }
+        catch (ArgumentException e)
+        {
+            failures.Add($"ADONET_CONNECTION_STRING is not a valid Npgsql connection string: {e.Message}");
+        }
     }
 
     private static void CheckPort(List<string> failures, string variable, int port)

@@ -24,6 +24,13 @@ public sealed record NodeSettings(NodeOptions Node, CacheOptions Cache)
         node.HttpPort = read.Int("HTTP_PORT", node.HttpPort);
         node.Clustering = read.String("CLUSTERING", node.Clustering).ToLowerInvariant();
         node.ClusterId = read.String("CLUSTER_ID", node.ClusterId);
+        node.AdoNetConnectionString = read.OptionalString("ADONET_CONNECTION_STRING");
+        node.AdoNetInvariant = read.String("ADONET_INVARIANT", node.AdoNetInvariant);
+        if (string.Equals(node.AdoNetInvariant, NodeOptions.NpgsqlInvariant, StringComparison.OrdinalIgnoreCase))
+        {
+            // Orleans looks the provider up by its exact name.
+            node.AdoNetInvariant = NodeOptions.NpgsqlInvariant;
+        }
 
         var cache = new CacheOptions { HttpPort = node.HttpPort };
         cache.Buckets = read.Int("BUCKETS", cache.Buckets);

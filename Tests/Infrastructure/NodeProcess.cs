@@ -175,7 +175,7 @@ public sealed class NodeProcess : IAsyncDisposable
 
     private static bool IsCacheSetting(string name) =>
         name is "NODE_ID" or "NODE_IP" or "LINKED_NODE_ID" or "LINKED_NODE_IP" or "SILO_PORT" or "GATEWAY_PORT" or "HTTP_PORT"
-            or "CLUSTERING" or "CLUSTER_ID" or "BUCKETS" or "REPLICATION_FACTOR" or "MAX_VALUE_BYTES" or "ASPNETCORE_URLS";
+            or "CLUSTERING" or "ADONET_CONNECTION_STRING" or "ADONET_INVARIANT" or "CLUSTER_ID" or "BUCKETS" or "REPLICATION_FACTOR" or "MAX_VALUE_BYTES" or "ASPNETCORE_URLS";
 
     private void Record(string? line)
     {

@@ -56,6 +56,68 @@ public sealed class NodeSettingsTests
         Assert.Equal("c1", settings.Node.ClusterId);
     }
 
+    [Fact]
+    public void Load_ReadsAdoNetSettings_WithNpgsqlAsTheDefaultInvariant()
+    {
+        var settings = NodeSettings.Load(Configuration(("CLUSTERING", "AdoNet"), ("ADONET_CONNECTION_STRING", PostgresConnection)));
+
+        Assert.Equal(ClusteringModes.AdoNet, settings.Node.Clustering);
+        Assert.Equal(PostgresConnection, settings.Node.AdoNetConnectionString);
+        Assert.Equal("Npgsql", settings.Node.AdoNetInvariant);
+    }
+
+    [Fact]
+    public void Load_AcceptsTheNpgsqlInvariantInAnyCase_AndPassesItOnAsOrleansNamesIt()
+    {
+        var settings = NodeSettings.Load(Configuration(
+            ("CLUSTERING", "adonet"), ("ADONET_CONNECTION_STRING", PostgresConnection), ("ADONET_INVARIANT", "npgsql")));
+
+        Assert.Equal("Npgsql", settings.Node.AdoNetInvariant);
+    }
+
+    [Fact]
+    public void Load_RefusesAdoNetWithoutAConnectionString_NamingTheVariable()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => NodeSettings.Load(Configuration(("CLUSTERING", "adonet"))));
+
+        Assert.Contains("ADONET_CONNECTION_STRING is required", error.Message);
+    }
+
+    [Theory]
+    [InlineData("this is not a connection string")]
+    [InlineData("Host=db;Colour=blue")]
+    [InlineData("Username=orleans;Password=secret-pw;Database=x")]
+    public void Load_RefusesAMalformedConnectionString_WithoutRepeatingIt(string connectionString)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => NodeSettings.Load(Configuration(
+            ("CLUSTERING", "adonet"), ("ADONET_CONNECTION_STRING", connectionString))));
+
+        Assert.Contains("ADONET_CONNECTION_STRING", error.Message);
+        Assert.DoesNotContain("secret-pw", error.Message);
+    }
+
+    [Theory]
+    [InlineData("System.Data.SqlClient")]
+    [InlineData("MySql.Data.MySqlClient")]
+    public void Load_RefusesAnInvariantOtherThanNpgsql_SayingOnlyPostgreSqlIsSupported(string invariant)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => NodeSettings.Load(Configuration(
+            ("CLUSTERING", "adonet"), ("ADONET_CONNECTION_STRING", PostgresConnection), ("ADONET_INVARIANT", invariant))));
+
+        Assert.Contains("ADONET_INVARIANT", error.Message);
+        Assert.Contains("only PostgreSQL", error.Message);
+    }
+
+    [Fact]
+    public void Load_IgnoresAdoNetSettings_WithGossipClustering()
+    {
+        var settings = NodeSettings.Load(Configuration(("ADONET_CONNECTION_STRING", "not checked"), ("ADONET_INVARIANT", "Other")));
+
+        Assert.Equal(ClusteringModes.Gossip, settings.Node.Clustering);
+    }
+
+    private const string PostgresConnection = "Host=127.0.0.1;Port=5432;Username=orleans;Password=orleans;Database=orleans_cache_test";
+
     private static IConfiguration Configuration(params (string Name, string Value)[] values) =>
         new ConfigurationBuilder()
             .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Name, v.Value)))
