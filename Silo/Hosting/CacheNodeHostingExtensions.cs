@@ -21,13 +21,10 @@ public static class CacheNodeHostingExtensions
             o.ServiceId = node.ClusterId;
         });
         silo.ConfigureEndpoints(node.NodeIp, node.SiloPort, node.GatewayPort, listenOnAnyHostAddress: false);
-        if (node.Clustering == ClusteringModes.AdoNet)
-        {
-            return silo.UseAdoNetMembership(node);
-        }
-
         silo.Configure<ClusterMembershipOptions>(ConfigureFailureDetection);
-        return silo.UseGossipClustering(node, buckets);
+        return node.Clustering == ClusteringModes.AdoNet
+            ? silo.UseAdoNetMembership(node)
+            : silo.UseGossipClustering(node, buckets);
     }
 
     /// <summary>

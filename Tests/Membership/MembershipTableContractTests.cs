@@ -323,7 +323,10 @@ public abstract class MembershipTableContractTests : IAsyncLifetime
         using var done = new CancellationTokenSource();
 
         // Every insert adds one row and one version, so a consistent snapshot has as many rows as its version.
-        var reading = readers.Select(reader => Task.Run(async () =>
+        // Writes start once every reader has read once, so reads overlap them even where a write is much
+        // cheaper than a read (a table host writing locally while the others read over the network).
+        var started = readers.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var reading = readers.Select((reader, index) => Task.Run(async () =>
         {
             int snapshots = 0;
             while (!done.IsCancellationRequested)
@@ -331,10 +334,12 @@ public abstract class MembershipTableContractTests : IAsyncLifetime
                 var data = await reader.ReadAllAsync();
                 Assert.Equal(data.Version.Version, data.Members.Count);
                 snapshots++;
+                started[index].TrySetResult();
             }
 
             return snapshots;
         })).ToArray();
+        await Task.WhenAll(started.Select(s => s.Task)).WaitAsync(BoundedMembershipTable.CallTimeout);
         for (int i = 0; i < Rows; i++)
         {
             Assert.True(await table.InsertRowAsync(NewEntry(), (await table.ReadAllAsync()).Version.Next()));

@@ -53,7 +53,7 @@ public sealed class PostgresMembershipTableTests(PostgresDatabase database)
             ClusterId = clusterId,
         };
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.UseOrleans(silo => silo.UseCacheNode(node));
+        builder.UseOrleans(silo => silo.UseCacheNode(node, buckets: 1024));
         var host = builder.Build();
         _hosts.Add(host);
         var table = host.Services.GetRequiredService<IMembershipTable>();
