@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
@@ -129,6 +130,20 @@ public sealed class NodeProcess : IAsyncDisposable
             },
             timeout,
             () => $"node {NodeId} at {Ip} ready; its output:\n{Output}");
+    }
+
+    /// <summary>Stores a string value through <c>POST /set</c>, failing the test on any refusal.</summary>
+    public async Task SetAsync(string key, string value)
+    {
+        using var response = await Http.PostAsJsonAsync("/set", new { key, value });
+        Assert.True(response.IsSuccessStatusCode, $"POST /set on {NodeId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>Reads a string value through <c>GET /get/{key}</c>; <see langword="null"/> on a miss.</summary>
+    public async Task<string?> GetAsync(string key)
+    {
+        using var body = JsonDocument.Parse(await Http.GetStringAsync($"/get/{Uri.EscapeDataString(key)}"));
+        return body.RootElement.GetProperty("value").GetString();
     }
 
     /// <summary>Waits for the process to exit by itself.</summary>

@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using OrleansCache.Tests.Infrastructure;
 
 namespace OrleansCache.Tests.Processes;
@@ -67,7 +65,7 @@ public sealed class GossipClusterTests
         var keys = Enumerable.Range(0, 20).Select(i => $"survivor-{i}").ToList();
         foreach (var key in keys)
         {
-            await SetAsync(cluster["1"], key, key);
+            await cluster["1"].SetAsync(key, key);
         }
 
         // Node 0 is everyone's linked node, the lowest NODE_ID and the membership table's host.
@@ -76,7 +74,7 @@ public sealed class GossipClusterTests
 
         foreach (var key in keys)
         {
-            Assert.Equal(key, await GetAsync(cluster["2"], key));
+            Assert.Equal(key, await cluster["2"].GetAsync(key));
         }
 
         await cluster.StartAsync("4", linked: cluster["3"]);
@@ -143,19 +141,9 @@ public sealed class GossipClusterTests
 
     private static async Task AssertServesAsync(NodeProcess writer, NodeProcess reader, string key)
     {
-        await SetAsync(writer, key, $"value of {key}");
-        Assert.Equal($"value of {key}", await GetAsync(reader, key));
+        await writer.SetAsync(key, $"value of {key}");
+        Assert.Equal($"value of {key}", await reader.GetAsync(key));
     }
 
-    private static async Task SetAsync(NodeProcess node, string key, string value)
-    {
-        using var response = await node.Http.PostAsJsonAsync("/set", new { key, value });
-        Assert.True(response.IsSuccessStatusCode, $"POST /set on {node.NodeId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-    }
 
-    private static async Task<string?> GetAsync(NodeProcess node, string key)
-    {
-        using var document = JsonDocument.Parse(await node.Http.GetStringAsync($"/get/{Uri.EscapeDataString(key)}"));
-        return document.RootElement.GetProperty("value").GetString();
-    }
 }
