@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Runtime.Messaging;
 using OrleansCache.Grains.Interfaces;
+using OrleansCache.Grains.Interfaces.Discovery;
 
 namespace OrleansCache.Client;
 
@@ -94,9 +95,10 @@ public sealed class CacheConnection : IAsyncDisposable
         await DisposeHostAsync(_host);
     }
 
-    // The one place that decides which gateways the client talks to: for now just the node named on the
-    // command line. Discovering every live gateway from that node replaces this method.
-    private static void UseGateways(IClientBuilder client, IPEndPoint node) => client.UseStaticClustering(node);
+    // The one place that decides which gateways the client talks to: every live one, discovered from the
+    // node named on the command line through its HTTP port (HTTP_PORT, default 8080).
+    private static void UseGateways(IClientBuilder client, IPEndPoint node) =>
+        client.UseCacheClusterGateways(node, int.TryParse(Environment.GetEnvironmentVariable("HTTP_PORT"), out int port) ? port : 8080);
 
     private static Func<Exception, CancellationToken, Task<bool>> RetryConnectingFor(TimeSpan window)
     {

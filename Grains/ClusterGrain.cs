@@ -1,63 +1,22 @@
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
-using Orleans.Configuration;
 using OrleansCache.Grains.Interfaces;
-using OrleansCache.Grains.Routing;
 
 namespace OrleansCache.Grains;
 
 /// <summary>
-/// Answers questions about the cluster from the membership view of the silo it runs on.
+/// Answers clients' questions about the cluster from the membership view of the silo it runs on.
 /// </summary>
 [StatelessWorker]
-public sealed class ClusterGrain(
-    BucketMapProvider maps,
-    IOptions<CacheOptions> options,
-    IOptions<EndpointOptions> endpoints,
-    ILocalSiloDetails silo) : Grain, IClusterGrain
+public sealed class ClusterGrain(ClusterViewSource view, IOptions<CacheOptions> options) : Grain, IClusterGrain
 {
     /// <inheritdoc />
-    public Task<ClusterView> GetViewAsync()
-    {
-        var map = maps.Current;
-        int gatewayPort = endpoints.Value.GatewayPort;
-        int httpPort = options.Value.HttpPort;
-        var members = new List<ClusterMemberView>();
-        foreach (var member in maps.Snapshot.Members.Values)
-        {
-            var address = member.SiloAddress.Endpoint.Address.ToString();
-            bool active = member.Status == SiloStatus.Active;
-            members.Add(new ClusterMemberView(
-                member.Name,
-                address,
-                member.Status.ToString(),
-                new MemberEndpoints($"{address}:{member.SiloAddress.Endpoint.Port}", $"{address}:{gatewayPort}", $"http://{address}:{httpPort}"),
-                active ? map.Count(member.Name, rank: 0) : 0,
-                active ? ReplicaCount(map, member.Name) : 0));
-        }
-
-        // Dead entries of a restarted node share its name; show the live one first.
-        members.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id) is var byId && byId != 0
-            ? byId
-            : (a.Status == "Active" ? 0 : 1).CompareTo(b.Status == "Active" ? 0 : 1));
-        return Task.FromResult(new ClusterView(silo.Name, members));
-    }
+    public Task<ClusterView> GetViewAsync() => Task.FromResult(view.GetView());
 
     /// <inheritdoc />
     public Task<CacheTopology> GetTopologyAsync()
     {
         var value = options.Value;
         return Task.FromResult(new CacheTopology(value.Buckets, value.ReplicationFactor, value.MaxValueBytes));
-    }
-
-    private static int ReplicaCount(BucketMap map, string node)
-    {
-        int count = 0;
-        for (int rank = 1; rank < map.Copies; rank++)
-        {
-            count += map.Count(node, rank);
-        }
-
-        return count;
     }
 }

@@ -1,5 +1,5 @@
-using Orleans.Dashboard;
 using Microsoft.Extensions.Options;
+using Orleans.Dashboard;
 using OrleansCache.Silo.Apis;
 using OrleansCache.Silo.Configuration;
 using OrleansCache.Silo.Hosting;

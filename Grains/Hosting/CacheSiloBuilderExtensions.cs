@@ -32,6 +32,7 @@ public static class CacheSiloBuilderExtensions
         services.AddSingleton<IValidateOptions<CacheOptions>, CacheOptionsValidator>();
         services.AddSingleton<BucketMapProvider>();
         services.AddSingleton<LocalBucketCatalog>();
+        services.AddSingleton<ClusterViewSource>();
         services.AddSingleton<CachePlacementDirector>();
         services.AddSingleton(sp =>
         {

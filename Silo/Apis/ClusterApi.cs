@@ -1,4 +1,4 @@
-using OrleansCache.Grains.Interfaces;
+using OrleansCache.Grains;
 
 namespace OrleansCache.Silo.Apis;
 
@@ -10,7 +10,8 @@ public static class ClusterApi
     /// <summary>Maps the route.</summary>
     public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/cluster", async (CacheClient cache) => TypedResults.Ok(await cache.GetClusterAsync()));
+        // This node's own view, not a grain call: a grain could answer from another node while this one joins.
+        app.MapGet("/cluster", (ClusterViewSource view) => TypedResults.Ok(view.GetView()));
         return app;
     }
 }

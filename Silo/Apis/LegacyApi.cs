@@ -118,8 +118,9 @@ public static class LegacyApi
         var entries = await cache.DumpNodeAsync(silo.Name);
         return new JsonBody(writer =>
         {
+            // Sorted by key (ordinal), so the same content always prints the same way.
             writer.WriteStartObject();
-            foreach (var (key, entry) in entries)
+            foreach (var (key, entry) in entries.OrderBy(e => e.Key, StringComparer.Ordinal))
             {
                 writer.WritePropertyName(key);
                 ValueJson.WriteValue(writer, entry);

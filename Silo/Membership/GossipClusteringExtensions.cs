@@ -16,12 +16,21 @@ public static class GossipClusteringExtensions
     /// </summary>
     public static ISiloBuilder UseGossipClustering(this ISiloBuilder silo, NodeOptions node, int buckets, Action<GossipOptions>? configure = null)
     {
-        var options = new GossipOptions();
-        configure?.Invoke(options);
         var settings = new GossipMembershipSettings(
             node.NodeId, node.NodeIp.ToString(), node.LinkedNodeIp?.ToString(), node.HttpPort, node.ClusterId, buckets);
+        silo.Services.AddGossipMembership(settings, configure);
+        silo.Services.AddSingleton<IMembershipTable, GossipMembershipTable>();
+        return silo;
+    }
 
-        var services = silo.Services;
+    /// <summary>
+    /// Adds one node's gossip membership and the hosted service that runs it. Needs Orleans' serializer
+    /// (a silo has it; elsewhere call <c>AddSerializer()</c>).
+    /// </summary>
+    public static IServiceCollection AddGossipMembership(this IServiceCollection services, GossipMembershipSettings settings, Action<GossipOptions>? configure = null)
+    {
+        var options = new GossipOptions();
+        configure?.Invoke(options);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new GossipMembership(
             settings,
@@ -30,12 +39,11 @@ public static class GossipClusteringExtensions
             sp.GetRequiredService<DeepCopier>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<GossipMembership>>()));
-        services.AddSingleton<IMembershipTable, GossipMembershipTable>();
         services.AddHostedService<GossipMembershipLifetime>();
 
         // Other nodes reach this one's membership over the HTTP port, so Kestrel must answer while the
         // silo is still joining: start hosted services together, not one after another.
         services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
-        return silo;
+        return services;
     }
 }

@@ -13,6 +13,33 @@ public static class LoopbackAddresses
     private static readonly int[] NodePorts = [8080, 11111, 30000];
     private static int _next = 9;
 
+    /// <summary>
+    /// Returns <paramref name="count"/> consecutive addresses (for scripts that number nodes from a first
+    /// address) that no other node of this test run uses, with their node ports free.
+    /// </summary>
+    public static IReadOnlyList<string> NextBlock(int count)
+    {
+        while (true)
+        {
+            int last = Interlocked.Add(ref _next, count);
+            if (last >= 255)
+            {
+                throw new InvalidOperationException($"No {count} free consecutive loopback addresses left in 127.0.0.10-254.");
+            }
+
+            var block = new List<string>(count);
+            for (int n = last - count + 1; n <= last; n++)
+            {
+                block.Add($"127.0.0.{n}");
+            }
+
+            if (block.TrueForAll(a => PortsFree(IPAddress.Parse(a))))
+            {
+                return block;
+            }
+        }
+    }
+
     /// <summary>Returns an address no other node of this test run uses, with its node ports free.</summary>
     public static string Next()
     {

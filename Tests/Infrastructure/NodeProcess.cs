@@ -87,7 +87,7 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until <c>/ping</c> answers and the node serves a key, or fails with its output.</summary>
+    /// <summary>Waits until the node answers and lists itself as an active member, or fails with its output.</summary>
     public async Task WaitUntilReadyAsync(TimeSpan timeout)
     {
         await Poll.UntilAsync(
@@ -114,10 +114,21 @@ public sealed class NodeProcess : IAsyncDisposable
                     throw new InvalidOperationException($"Another node, '{self}', answers at {Ip}; this node's output:\n{Output}");
                 }
 
-                return true;
+                // Ready once it sees itself active at its own address: its silo has joined the cluster.
+                foreach (var member in view.RootElement.GetProperty("members").EnumerateArray())
+                {
+                    if (member.GetProperty("id").GetString() == NodeId
+                        && member.GetProperty("ip").GetString() == Ip
+                        && member.GetProperty("status").GetString() == "Active")
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
             },
             timeout,
-            $"node {NodeId} at {Ip} ready; its output:\n{Output}");
+            () => $"node {NodeId} at {Ip} ready; its output:\n{Output}");
     }
 
     /// <summary>Waits for the process to exit by itself.</summary>

@@ -1,0 +1,23 @@
+# Orleans.Cache node image: `docker build -t orleans-cache:local .` (compose.yaml does this for you).
+#
+# The build stage runs scripts/publish.sh, the same publish CI and scripts/launch.sh run; the runtime
+# stage holds only the published node, on the ASP.NET Core runtime, as a non-root user.
+# A container must be told its own address: NODE_IP (and NODE_ID, LINKED_NODE_ID, LINKED_NODE_IP);
+# see compose.yaml.
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY . .
+RUN bash scripts/publish.sh /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+WORKDIR /app
+COPY --from=build /app/silo .
+# The node binds NODE_IP:HTTP_PORT itself; the image's default ASPNETCORE_HTTP_PORTS=8080 would only
+# make Kestrel warn that it is overridden.
+ENV ASPNETCORE_HTTP_PORTS=
+# HTTP API and dashboard, silo-to-silo, Orleans client gateway: the defaults of HTTP_PORT, SILO_PORT, GATEWAY_PORT.
+EXPOSE 8080 11111 30000
+# The image's unprivileged user (`app`, UID 1654); every port above is over 1024.
+USER $APP_UID
+ENTRYPOINT ["dotnet", "Silo.dll"]

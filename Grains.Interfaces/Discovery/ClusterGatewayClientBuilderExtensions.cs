@@ -1,0 +1,29 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Messaging;
+
+namespace OrleansCache.Grains.Interfaces.Discovery;
+
+/// <summary>
+/// Connects an Orleans client to the cache cluster through any one of its nodes.
+/// </summary>
+public static class ClusterGatewayClientBuilderExtensions
+{
+    /// <summary>
+    /// Makes the client discover every live gateway from the node at <paramref name="seed"/> and keep the
+    /// list current, so it survives the death of that node (see <see cref="ClusterGatewayListProvider"/>).
+    /// </summary>
+    /// <param name="client">The client builder.</param>
+    /// <param name="seed">The gateway endpoint of any node.</param>
+    /// <param name="httpPort">The nodes' HTTP port (default 8080).</param>
+    public static IClientBuilder UseCacheClusterGateways(this IClientBuilder client, IPEndPoint seed, int httpPort = 8080)
+    {
+        client.Services.Configure<ClusterGatewayOptions>(options =>
+        {
+            options.Seed = seed;
+            options.HttpPort = httpPort;
+        });
+        client.Services.AddSingleton<IGatewayListProvider, ClusterGatewayListProvider>();
+        return client;
+    }
+}

@@ -1,0 +1,83 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Orleans.Messaging;
+
+namespace OrleansCache.Grains.Interfaces.Discovery;
+
+/// <summary>
+/// Finds every live gateway of the cluster from one node a client was given: asks that node's
+/// <c>GET /cluster</c> for the active members, then keeps asking any of them, so the client goes on
+/// working when the node it started from dies.
+/// </summary>
+public sealed class ClusterGatewayListProvider(IOptions<ClusterGatewayOptions> options) : IGatewayListProvider, IDisposable
+{
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly ClusterGatewayOptions _options = options.Value;
+    private readonly HttpClient _http = new() { Timeout = RequestTimeout };
+    private IList<Uri> _known = [];
+
+    /// <inheritdoc />
+    public TimeSpan MaxStaleness => _options.RefreshPeriod;
+
+    /// <inheritdoc />
+    public bool IsUpdatable => true;
+
+    /// <inheritdoc />
+    public Task InitializeGatewayListProvider() => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public async Task<IList<Uri>> GetGateways()
+    {
+        // The seed first, then every gateway learned so far: any live node knows the whole cluster.
+        var candidates = new List<IPAddress> { _options.Seed.Address };
+        foreach (var uri in _known)
+        {
+            if (IPAddress.TryParse(uri.Host, out var address) && !candidates.Contains(address))
+            {
+                candidates.Add(address);
+            }
+        }
+
+        foreach (var address in candidates)
+        {
+            if (await TryReadGatewaysAsync(address) is { Count: > 0 } gateways)
+            {
+                _known = gateways;
+                return gateways;
+            }
+        }
+
+        // Nobody answered over HTTP: let Orleans try what it knew (or the seed's gateway) and report that.
+        return _known.Count > 0 ? _known : [_options.Seed.ToGatewayUri()];
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _http.Dispose();
+
+    private async Task<IList<Uri>?> TryReadGatewaysAsync(IPAddress node)
+    {
+        try
+        {
+            var host = node.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{node}]" : node.ToString();
+            await using var body = await _http.GetStreamAsync(new Uri($"http://{host}:{_options.HttpPort}/cluster"));
+            using var document = await JsonDocument.ParseAsync(body);
+            var gateways = new List<Uri>();
+            foreach (var member in document.RootElement.GetProperty("members").EnumerateArray())
+            {
+                if (member.GetProperty("status").GetString() == "Active"
+                    && IPEndPoint.TryParse(member.GetProperty("endpoints").GetProperty("gateway").GetString() ?? string.Empty, out var gateway))
+                {
+                    gateways.Add(gateway.ToGatewayUri());
+                }
+            }
+
+            return gateways;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,18 @@
+using System.Net;
+
+namespace OrleansCache.Grains.Interfaces.Discovery;
+
+/// <summary>
+/// Where a client starts looking for the cluster's gateways.
+/// </summary>
+public sealed class ClusterGatewayOptions
+{
+    /// <summary>The gateway endpoint of any one node (its <c>NODE_IP</c> and <c>GATEWAY_PORT</c>).</summary>
+    public IPEndPoint Seed { get; set; } = new(IPAddress.Loopback, 30000);
+
+    /// <summary>The nodes' HTTP port (<c>HTTP_PORT</c>, default 8080), where <c>GET /cluster</c> lists the members.</summary>
+    public int HttpPort { get; set; } = 8080;
+
+    /// <summary>How often the list of live gateways is refreshed (default 5 s).</summary>
+    public TimeSpan RefreshPeriod { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using OrleansCache.Tests.Infrastructure;
+
+namespace OrleansCache.Tests.Processes;
+
+/// <summary>
+/// The README's examples, run as written against a fresh published node: the curl commands of the
+/// "HTTP API" section must print what their <c># →</c> lines show, and the console client session of
+/// the "Console client" section what follows each <c>$</c> line. The only change made is the node's
+/// address: the examples say 127.0.0.1, the test's node has a loopback address of its own.
+/// </summary>
+[Collection(ProcessCollection.Name)]
+public sealed partial class ReadmeExamplesTests
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task HttpApiExamples_PrintWhatTheReadmeShows()
+    {
+        var examples = ParseShellExamples(Section("## HTTP API"));
+        Assert.True(examples.Count >= 15, $"Expected the README's curl examples, found {examples.Count}.");
+
+        await using var node = await NodeProcess.StartReadyAsync("0", LoopbackAddresses.Next());
+        foreach (var (command, expected) in examples)
+        {
+            var (exitCode, output) = await RunShellAsync(command.Replace("127.0.0.1", node.Ip, StringComparison.Ordinal));
+
+            Assert.True(exitCode == 0, $"`{command}` exited {exitCode}: {output}");
+            if (expected is not null)
+            {
+                Assert.Equal(expected.Replace("127.0.0.1", node.Ip, StringComparison.Ordinal), output.TrimEnd('\n'));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ConsoleClientExamples_PrintWhatTheReadmeShows()
+    {
+        var session = ParseConsoleSession(Section("## Console client"));
+        Assert.True(session.Count >= 8, $"Expected the README's client session, found {session.Count} commands.");
+
+        await using var node = await NodeProcess.StartReadyAsync("0", LoopbackAddresses.Next());
+        var client = await PublishedApps.GetClientAsync();
+        foreach (var (command, expected) in session)
+        {
+            var line = command.Replace("dotnet run --project Client --", $"dotnet {client}", StringComparison.Ordinal);
+            line = line.Contains("--node", StringComparison.Ordinal)
+                ? line.Replace("127.0.0.1", node.Ip, StringComparison.Ordinal)
+                : $"{line} --node {node.Ip}";
+            var (_, output) = await RunShellAsync(line, mergeErrors: true);
+
+            // Tables pad columns to the widest address; compare with runs of spaces folded.
+            Assert.Equal(Fold(expected.Replace("127.0.0.1", node.Ip, StringComparison.Ordinal)), Fold(output));
+        }
+    }
+
+    private static string Section(string heading)
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
+        int start = readme.IndexOf(heading + "\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"README.md has no section '{heading}'.");
+        int end = readme.IndexOf("\n## ", start + heading.Length, StringComparison.Ordinal);
+        return end < 0 ? readme[start..] : readme[start..end];
+    }
+
+    // In ```sh blocks: a command line, then optionally "# → expected output".
+    private static List<(string Command, string? Expected)> ParseShellExamples(string section)
+    {
+        var examples = new List<(string, string?)>();
+        foreach (Match block in ShellBlock().Matches(section))
+        {
+            foreach (var line in block.Groups[1].Value.Split('\n'))
+            {
+                if (line.StartsWith("# → ", StringComparison.Ordinal))
+                {
+                    examples[^1] = (examples[^1].Item1, line["# → ".Length..]);
+                }
+                else if (line.Length > 0 && !line.StartsWith('#'))
+                {
+                    examples.Add((line, null));
+                }
+            }
+        }
+
+        return examples;
+    }
+
+    // In ```console blocks: "$ command" lines, each followed by its output lines.
+    private static List<(string Command, string Expected)> ParseConsoleSession(string section)
+    {
+        var session = new List<(string, string)>();
+        foreach (Match block in ConsoleBlock().Matches(section))
+        {
+            foreach (var line in block.Groups[1].Value.Split('\n'))
+            {
+                if (line.StartsWith("$ ", StringComparison.Ordinal))
+                {
+                    session.Add((line[2..], string.Empty));
+                }
+                else if (session.Count > 0)
+                {
+                    var (command, output) = session[^1];
+                    session[^1] = (command, output.Length == 0 ? line : $"{output}\n{line}");
+                }
+            }
+        }
+
+        return session;
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunShellAsync(string command, bool mergeErrors = false)
+    {
+        var start = new ProcessStartInfo("bash", ["-c", mergeErrors ? $"{command} 2>&1" : command])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(CommandTimeout);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"`{command}` did not finish within {CommandTimeout.TotalSeconds} s.");
+        }
+
+        return (process.ExitCode, await output + (process.ExitCode == 0 ? string.Empty : await errors));
+    }
+
+    private static string Fold(string text) => MultipleSpaces().Replace(text.Trim(), " ");
+
+    [GeneratedRegex("```sh\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex ShellBlock();
+
+    [GeneratedRegex("```console\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex ConsoleBlock();
+
+    [GeneratedRegex(" +")]
+    private static partial Regex MultipleSpaces();
+}
