@@ -36,7 +36,8 @@ public static partial class CommandLine
           bench                write every key once, then run concurrent GET/SET loops with
                                random keys for the duration; progress on stderr each second,
                                then per operation: count, ops/s, errors and p50, p90, p99,
-                               p99.9 and max latency in ms
+                               p99.9 and max latency in ms (Ctrl+C ends the run early and
+                               still prints the table)
           help                 print this text
 
         Options:
