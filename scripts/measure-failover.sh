@@ -48,6 +48,7 @@ alive() {
   [[ -n $1 && -r /proc/$1/stat ]] && read -r _ _ stat _ <"/proc/$1/stat" 2>/dev/null && [[ $stat != Z ]]
 }
 
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
   local pid
   for pid in "${PIDS[@]}" "${HELPER_PIDS[@]}"; do
