@@ -9,4 +9,8 @@ namespace OrleansCache.Client;
 /// <param name="Arguments">Its positional arguments, already checked for count and key validity.</param>
 /// <param name="Node">The gateway of the node to connect to (<c>--node</c>, <c>GATEWAY_PORT</c>).</param>
 /// <param name="ClusterId">The cluster to join as a client (<c>CLUSTER_ID</c>).</param>
-public sealed record ClientCommand(CommandVerb Verb, IReadOnlyList<string> Arguments, IPEndPoint Node, string ClusterId);
+public sealed record ClientCommand(CommandVerb Verb, IReadOnlyList<string> Arguments, IPEndPoint Node, string ClusterId)
+{
+    /// <summary>The load of a <c>bench</c> command; the defaults for any other.</summary>
+    public BenchOptions Bench { get; init; } = BenchOptions.Default;
+}

@@ -8,7 +8,7 @@ namespace OrleansCache.Client;
 /// <summary>
 /// Turns the console client's arguments into a <see cref="ClientCommand"/>, or says in one line why not.
 /// </summary>
-public static class CommandLine
+public static partial class CommandLine
 {
     /// <summary>Gateway port when neither <c>--node ip:port</c> nor <c>GATEWAY_PORT</c> names one.</summary>
     public const int DefaultGatewayPort = 30000;
@@ -21,7 +21,7 @@ public static class CommandLine
     /// <summary>The text <c>help</c> prints.</summary>
     public const string Usage =
         """
-        Usage: Client <command> [arguments] [--node <ip>[:<port>]]
+        Usage: Client <command> [arguments] [options] [--node <ip>[:<port>]]
 
         Commands:
           get <key>            print the value stored under <key> (UTF-8 text), or (nil)
@@ -33,6 +33,11 @@ public static class CommandLine
                                bucket counts, gateway
           demo                 write demo:1 .. demo:8, print each key's bucket and the nodes
                                holding its primary and replica, then read each back
+          bench                write every key once, then run concurrent GET/SET loops with
+                               random keys for the duration; progress on stderr each second,
+                               then per operation: count, ops/s, errors and p50, p90, p99,
+                               p99.9 and max latency in ms (Ctrl+C ends the run early and
+                               still prints the table)
           help                 print this text
 
         Options:
@@ -40,12 +45,21 @@ public static class CommandLine
           --                   end of options: what follows is a key or value even if it
                                starts with --
 
+        Options of bench:
+          --concurrency <N>    concurrent request loops, 1 to 10000 (default 32)
+          --duration <S>       seconds of timed run after the preload, 1 to 86400 (default 10)
+          --get-ratio <R>      share of GETs, 0 to 1; the rest are SETs (default 0.8)
+          --value-size <B>     bytes per value, 1 to 1048576 (default 100)
+          --keys <K>           distinct keys bench:0 .. bench:<K-1>, 1 to 10000000
+                               (default 10000)
+
         Environment:
           GATEWAY_PORT         gateway port of the nodes (default 30000)
           CLUSTER_ID           cluster to connect to (default orleans-cache)
 
-        Exit codes: 0 done (a miss included), 1 the cluster could not do it (no node
-        answered, unknown node), 2 bad usage or an invalid key.
+        Exit codes: 0 done (a miss included; for bench, errors during the timed run are
+        counted, not fatal), 1 the cluster could not do it (no node answered, unknown node,
+        preload failed), 2 bad usage or an invalid key.
 
         """;
 
@@ -59,6 +73,7 @@ public static class CommandLine
     {
         command = null;
         var positional = new List<string>();
+        var benchValues = new List<(string Name, string Value)>();
         string node = DefaultNode;
         bool help = false;
         bool endOfOptions = false;
@@ -73,19 +88,31 @@ public static class CommandLine
             {
                 endOfOptions = true;
             }
-            else if (arg == "--node")
+            else if (OptionName(arg) is { } name && ValueOptions.TryGetValue(name, out string? shape))
             {
-                if (i + 1 == args.Count)
+                string value;
+                if (arg.Length > name.Length)
                 {
-                    error = "--node needs an address: --node <ip>[:<port>].";
+                    value = arg[(name.Length + 1)..];
+                }
+                else if (i + 1 < args.Count)
+                {
+                    value = args[++i];
+                }
+                else
+                {
+                    error = $"{name} needs {shape}.";
                     return false;
                 }
 
-                node = args[++i];
-            }
-            else if (arg.StartsWith("--node=", StringComparison.Ordinal))
-            {
-                node = arg["--node=".Length..];
+                if (name == "--node")
+                {
+                    node = value;
+                }
+                else
+                {
+                    benchValues.Add((name, value));
+                }
             }
             else if (arg is "-h" or "--help")
             {
@@ -109,7 +136,8 @@ public static class CommandLine
 
         if (!TryParseVerb(positional[0], out var verb, out error)
             || !CheckArguments(verb, positional.Count - 1, out error)
-            || !TryParseNode(node, environment("GATEWAY_PORT"), out var endpoint, out error))
+            || !TryParseNode(node, environment("GATEWAY_PORT"), out var endpoint, out error)
+            || !TryParseBenchOptions(verb, benchValues, out var bench, out error))
         {
             return false;
         }
@@ -122,7 +150,7 @@ public static class CommandLine
         }
 
         string clusterId = environment("CLUSTER_ID") is { Length: > 0 } id ? id.Trim() : DefaultClusterId;
-        command = new ClientCommand(verb, arguments, endpoint, clusterId);
+        command = new ClientCommand(verb, arguments, endpoint, clusterId) { Bench = bench };
         return true;
     }
 
@@ -137,6 +165,7 @@ public static class CommandLine
             "dump" => CommandVerb.Dump,
             "cluster" => CommandVerb.Cluster,
             "demo" => CommandVerb.Demo,
+            "bench" => CommandVerb.Bench,
             _ => null,
         };
         verb = known.GetValueOrDefault();
@@ -154,6 +183,7 @@ public static class CommandLine
             CommandVerb.Dump => (1, "dump <nodeId>"),
             CommandVerb.Cluster => (0, "cluster"),
             CommandVerb.Demo => (0, "demo"),
+            CommandVerb.Bench => (0, "bench [--concurrency N] [--duration S] [--get-ratio R] [--value-size B] [--keys K]"),
             _ => (0, "help"),
         };
         error = count == expected ? null : $"wrong number of arguments; usage: {shape}.";

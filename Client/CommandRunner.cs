@@ -28,20 +28,27 @@ public sealed class CommandRunner
     private readonly CacheClient _cache;
     private readonly TextWriter _output;
     private readonly TextWriter _error;
+    private readonly bool _errorIsTerminal;
     private readonly CancellationToken _cancellationToken;
 
-    private CommandRunner(CacheClient cache, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private CommandRunner(CacheClient cache, TextWriter output, TextWriter error, bool errorIsTerminal, CancellationToken cancellationToken)
     {
         _cache = cache;
         _output = output;
         _error = error;
+        _errorIsTerminal = errorIsTerminal;
         _cancellationToken = cancellationToken;
     }
 
     /// <summary>Runs <paramref name="command"/>, printing its answer to <paramref name="output"/> and any
     /// failure as one line to <paramref name="error"/>.</summary>
+    /// <param name="command">What to run.</param>
+    /// <param name="output">Where the answer goes (stdout).</param>
+    /// <param name="error">Where failures and progress go (stderr).</param>
+    /// <param name="errorIsTerminal">Whether <paramref name="error"/> is a terminal, where <c>bench</c>
+    /// rewrites its progress line in place rather than adding one each second.</param>
     /// <returns>The process exit code.</returns>
-    public static async Task<int> RunAsync(ClientCommand command, TextWriter output, TextWriter error)
+    public static async Task<int> RunAsync(ClientCommand command, TextWriter output, TextWriter error, bool errorIsTerminal = false)
     {
         using var deadline = new CancellationTokenSource(Deadline);
         CacheConnection connection;
@@ -57,11 +64,17 @@ public sealed class CommandRunner
 
         await using (connection)
         {
+            if (command.Verb == CommandVerb.Bench)
+            {
+                // The deadline covered connecting; a bench then runs for --duration and bounds its own calls.
+                deadline.CancelAfter(Timeout.InfiniteTimeSpan);
+            }
+
             using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, connection.Stopping);
             try
             {
-                var runner = new CommandRunner(connection.Cache, output, error, cancellation.Token);
-                return await runner.RunAsync(command.Verb, command.Arguments);
+                var runner = new CommandRunner(connection.Cache, output, error, errorIsTerminal, cancellation.Token);
+                return await runner.RunAsync(command);
             }
             catch (CacheArgumentException e)
             {
@@ -76,15 +89,16 @@ public sealed class CommandRunner
         }
     }
 
-    private Task<int> RunAsync(CommandVerb verb, IReadOnlyList<string> arguments) => verb switch
+    private Task<int> RunAsync(ClientCommand command) => command.Verb switch
     {
-        CommandVerb.Get => GetAsync(arguments[0]),
-        CommandVerb.Set => SetAsync(arguments[0], arguments[1]),
-        CommandVerb.Del => DeleteAsync(arguments[0]),
-        CommandVerb.Dump => DumpAsync(arguments[0]),
+        CommandVerb.Get => GetAsync(command.Arguments[0]),
+        CommandVerb.Set => SetAsync(command.Arguments[0], command.Arguments[1]),
+        CommandVerb.Del => DeleteAsync(command.Arguments[0]),
+        CommandVerb.Dump => DumpAsync(command.Arguments[0]),
         CommandVerb.Cluster => ClusterAsync(),
         CommandVerb.Demo => DemoAsync(),
-        _ => throw new ArgumentOutOfRangeException(nameof(verb), verb, "Help needs no cluster."),
+        CommandVerb.Bench => new BenchRunner(_cache, command, _output, _error, _errorIsTerminal).RunAsync(_cancellationToken),
+        _ => throw new ArgumentOutOfRangeException(nameof(command), command.Verb, "Help needs no cluster."),
     };
 
     private async Task<int> GetAsync(string key)

@@ -23,4 +23,7 @@ public enum CommandVerb
 
     /// <summary><c>demo</c>: write a few keys and show where each one lives.</summary>
     Demo,
+
+    /// <summary><c>bench</c>: load the cluster with concurrent GETs and SETs and print their latencies.</summary>
+    Bench,
 }

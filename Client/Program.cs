@@ -17,4 +17,4 @@ if (command.Verb == CommandVerb.Help)
     return CommandRunner.Done;
 }
 
-return await CommandRunner.RunAsync(command, Console.Out, Console.Error);
+return await CommandRunner.RunAsync(command, Console.Out, Console.Error, errorIsTerminal: !Console.IsErrorRedirected);

@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using OrleansCache.Grains.Interfaces;
+
+namespace OrleansCache.Client;
+
+/// <summary>
+/// The <c>bench</c> command: writes every key once, then runs <see cref="BenchOptions.Concurrency"/>
+/// loops of random GETs and SETs through <see cref="CacheClient"/> for the duration, showing progress
+/// on stderr every second and a latency table on stdout at the end.
+/// </summary>
+internal sealed class BenchRunner
+{
+    // Fixed seeds: the same options give the same keys, values and operation sequence on every run.
+    private const int ValueSeed = 20_240_601;
+    private const int WorkerSeed = 1_000;
+
+    // A call still running this long after the run ended (or Ctrl+C) is abandoned and counted as an
+    // error; Orleans' own response timeout (30 s) would otherwise hold the summary.
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
+
+    private static readonly double[] Percentiles = [50, 90, 99, 99.9];
+
+    private readonly CacheClient _cache;
+    private readonly BenchOptions _options;
+    private readonly IPEndPoint _node;
+    private readonly TextWriter _output;
+    private readonly TextWriter _error;
+    private readonly bool _errorIsTerminal;
+    private readonly string[] _keys;
+    private readonly CacheValue _value;
+
+    public BenchRunner(CacheClient cache, ClientCommand command, TextWriter output, TextWriter error, bool errorIsTerminal)
+    {
+        _cache = cache;
+        _options = command.Bench;
+        _node = command.Node;
+        _output = output;
+        _error = error;
+        _errorIsTerminal = errorIsTerminal;
+        _keys = new string[_options.Keys];
+        for (int i = 0; i < _keys.Length; i++)
+        {
+            _keys[i] = string.Create(CultureInfo.InvariantCulture, $"bench:{i}");
+        }
+
+        var bytes = new byte[_options.ValueSize];
+        new Random(ValueSeed).NextBytes(bytes);
+        _value = new CacheValue(bytes, ValueFormat.Raw);
+    }
+
+    /// <summary>Runs the bench; <paramref name="stopping"/> (Ctrl+C) ends the timed run early.</summary>
+    /// <returns><see cref="CommandRunner.Done"/>, or <see cref="CommandRunner.Failed"/> when no call succeeded.</returns>
+    /// <exception cref="OrleansException">A preload write failed: there is no cluster to measure.</exception>
+    public async Task<int> RunAsync(CancellationToken stopping)
+    {
+        await PreloadAsync(stopping);
+
+        var workers = new BenchWorker[_options.Concurrency];
+        for (int i = 0; i < workers.Length; i++)
+        {
+            workers[i] = new BenchWorker(_cache, _keys, _value, _options.GetRatio, WorkerSeed + i);
+        }
+
+        var elapsed = await RunWorkersAsync(workers, stopping);
+        return Report(workers, elapsed);
+    }
+
+    // Every key exists before the timed run, so a GET measures a hit. The first failed write ends the
+    // bench: with no cluster to write to there is nothing to measure.
+    private async Task PreloadAsync(CancellationToken stopping)
+    {
+        _error.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"bench: preloading {_options.Keys} keys of {_options.ValueSize} bytes with {_options.Concurrency} concurrent writers"));
+        long started = Stopwatch.GetTimestamp();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = stopping };
+        await Parallel.ForAsync(0, _keys.Length, parallel, async (i, cancellationToken) =>
+            await _cache.SetAsync(_keys[i], _value).WaitAsync(cancellationToken));
+        _error.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"bench: preloaded in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s; running {_options.DurationSeconds} s"));
+    }
+
+    private async Task<TimeSpan> RunWorkersAsync(BenchWorker[] workers, CancellationToken stopping)
+    {
+        var duration = TimeSpan.FromSeconds(_options.DurationSeconds);
+        using var abandon = new CancellationTokenSource(duration + Grace);
+        using var onStop = stopping.Register(() => abandon.CancelAfter(Grace));
+
+        long started = Stopwatch.GetTimestamp();
+        long end = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var loops = new Task[workers.Length];
+        for (int i = 0; i < workers.Length; i++)
+        {
+            loops[i] = workers[i].RunAsync(end, stopping, abandon.Token);
+        }
+
+        var all = Task.WhenAll(loops);
+        using var timer = new PeriodicTimer(ProgressInterval);
+        while (!all.IsCompleted)
+        {
+            var tick = timer.WaitForNextTickAsync().AsTask();
+            if (await Task.WhenAny(all, tick) == tick)
+            {
+                WriteProgress(workers, Stopwatch.GetElapsedTime(started));
+            }
+        }
+
+        await all;
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        if (_errorIsTerminal)
+        {
+            _error.WriteLine();
+        }
+
+        return elapsed;
+    }
+
+    private void WriteProgress(BenchWorker[] workers, TimeSpan elapsed)
+    {
+        long completed = 0;
+        long errors = 0;
+        foreach (var worker in workers)
+        {
+            completed += worker.Completed;
+            errors += worker.Errors;
+        }
+
+        string line = string.Create(
+            CultureInfo.InvariantCulture,
+            $"bench: {elapsed.TotalSeconds,4:0} s of {_options.DurationSeconds}  {completed,10} ops  {completed / elapsed.TotalSeconds,8:0} ops/s  {errors} errors");
+
+        // On a terminal the line is rewritten in place; in a file or pipe every second gets its own line.
+        if (_errorIsTerminal)
+        {
+            _error.Write('\r' + line);
+        }
+        else
+        {
+            _error.WriteLine(line);
+        }
+    }
+
+    private int Report(BenchWorker[] workers, TimeSpan elapsed)
+    {
+        var gets = new LatencyHistogram();
+        var sets = new LatencyHistogram();
+        long getErrors = 0;
+        long setErrors = 0;
+        long misses = 0;
+        Exception? firstError = null;
+        foreach (var worker in workers)
+        {
+            gets.Add(worker.Gets);
+            sets.Add(worker.Sets);
+            getErrors += worker.GetErrors;
+            setErrors += worker.SetErrors;
+            misses += worker.Misses;
+            firstError ??= worker.FirstError;
+        }
+
+        var all = new LatencyHistogram();
+        all.Add(gets);
+        all.Add(sets);
+
+        _output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"bench against {_node}: {_options.Concurrency} loops, {elapsed.TotalSeconds:0.0} s, {_options.GetRatio:0.###} GET ratio, {_options.ValueSize}-byte values, {_options.Keys} keys; latency in ms"));
+        var rows = new List<string[]> { new[] { "OP", "COUNT", "OPS/S", "ERRORS", "P50", "P90", "P99", "P99.9", "MAX" } };
+        rows.Add(Row("GET", gets, getErrors, elapsed));
+        rows.Add(Row("SET", sets, setErrors, elapsed));
+        rows.Add(Row("ALL", all, getErrors + setErrors, elapsed));
+        TextTable.Write(_output, rows);
+
+        long errors = getErrors + setErrors;
+        string cause = firstError is null ? string.Empty : $"; first: {firstError.GetType().Name}: {OneLine(firstError)}";
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"errors: {errors}{cause}"));
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GET misses: {misses}"));
+
+        if (all.Count == 0)
+        {
+            _error.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Orleans.Cache: bench failed at {_node}: no call succeeded in {elapsed.TotalSeconds:0.0} s"));
+            return CommandRunner.Failed;
+        }
+
+        return CommandRunner.Done;
+    }
+
+    private static string[] Row(string operation, LatencyHistogram histogram, long errors, TimeSpan elapsed)
+    {
+        var row = new string[4 + Percentiles.Length + 1];
+        row[0] = operation;
+        row[1] = histogram.Count.ToString(CultureInfo.InvariantCulture);
+        row[2] = (histogram.Count / elapsed.TotalSeconds).ToString("0", CultureInfo.InvariantCulture);
+        row[3] = errors.ToString(CultureInfo.InvariantCulture);
+        for (int i = 0; i < Percentiles.Length; i++)
+        {
+            row[4 + i] = Milliseconds(histogram, histogram.ValueAtPercentile(Percentiles[i]));
+        }
+
+        row[^1] = Milliseconds(histogram, histogram.Max);
+        return row;
+    }
+
+    private static string Milliseconds(LatencyHistogram histogram, long ticks) =>
+        histogram.Count == 0 ? "-" : LatencyHistogram.ToMilliseconds(ticks).ToString("0.00", CultureInfo.InvariantCulture);
+
+    private static string OneLine(Exception e) => e.GetBaseException().Message.ReplaceLineEndings(" ").Trim();
+}
