@@ -95,7 +95,20 @@ public sealed partial class GossipMembership : IDisposable
             }
 
             var ip = _directory.AddressOf(leader.NodeId) ?? throw new OrleansException($"The address of membership host {leader.NodeId} is unknown.");
-            var response = await _transport.TableAsync(ip, request, cancellationToken);
+            TableResponse response;
+            try
+            {
+                response = await _transport.TableAsync(ip, request, cancellationToken);
+            }
+            catch (HttpRequestException e) when (attempt < 2)
+            {
+                // The host is unreachable: wait a few rounds for another to take over, then ask that one,
+                // rather than fail and leave Orleans to retry after its own (randomized, 1 s+) backoff.
+                MarkIfRefused(ip, e);
+                await WaitForNewHostAsync(leader, cancellationToken);
+                continue;
+            }
+
             if (response.NotLeader is null || attempt >= 2)
             {
                 return response;
@@ -103,6 +116,15 @@ public sealed partial class GossipMembership : IDisposable
 
             // The node asked has seen a newer host: learn of it and ask that one.
             _directory.Merge([], response.NotLeader);
+        }
+    }
+
+    private async Task WaitForNewHostAsync(LeaderClaim old, CancellationToken cancellationToken)
+    {
+        var deadline = _time.GetTimestamp() + (long)(_options.FailAfter.TotalSeconds * 2 * _time.TimestampFrequency);
+        while (_directory.Leader == old && _time.GetTimestamp() < deadline)
+        {
+            await Task.Delay(_options.Interval / 5, _time, cancellationToken);
         }
     }
 
@@ -304,6 +326,20 @@ public sealed partial class GossipMembership : IDisposable
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or OrleansException && !cancellationToken.IsCancellationRequested)
         {
             LogExchangeFailed(_logger, ip, e.Message);
+            MarkIfRefused(ip, e);
+        }
+    }
+
+    // A refused connection means nothing listens at that address any more: the node is gone (kill -9
+    // leaves no farewell). Taking it for dead at once lets a dead table host be replaced in one round
+    // (250 ms) instead of after the 2 s silence; measured, that silence plus Orleans' retry backoff made
+    // a dead host's death take up to 5.1 s to declare.
+    private void MarkIfRefused(string ip, Exception e)
+    {
+        if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError, InnerException: System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused } }
+            && _directory.NodeAt(ip) is { } nodeId)
+        {
+            _directory.MarkUnreachable(nodeId);
         }
     }
 

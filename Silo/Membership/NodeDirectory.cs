@@ -165,6 +165,39 @@ public sealed class NodeDirectory
         }
     }
 
+    /// <summary>
+    /// Takes <paramref name="nodeId"/> for dead now, without waiting out the failure timeout: its address
+    /// refused a connection, so nothing listens there. Any newer heartbeat from it revives it.
+    /// </summary>
+    public void MarkUnreachable(string nodeId)
+    {
+        lock (_lock)
+        {
+            if (_nodes.TryGetValue(nodeId, out var known))
+            {
+                long silentSince = _time.GetTimestamp() - (long)(_failAfter.TotalSeconds * _time.TimestampFrequency) - 1;
+                _nodes[nodeId] = (known.Node, Math.Min(known.HeardAt, silentSince));
+            }
+        }
+    }
+
+    /// <summary>Returns the id of the node known at <paramref name="ip"/>, if any.</summary>
+    public string? NodeAt(string ip)
+    {
+        lock (_lock)
+        {
+            foreach (var (node, _) in _nodes.Values)
+            {
+                if (node.Ip == ip)
+                {
+                    return node.NodeId;
+                }
+            }
+
+            return null;
+        }
+    }
+
     /// <summary>Marks this node as leaving, so peers stop counting on it at once instead of after a timeout.</summary>
     public void Leave()
     {

@@ -53,6 +53,19 @@ public sealed class NodeDirectoryTests
     }
 
     [Fact]
+    public void MarkUnreachable_TakesANodeForDeadAtOnce_UntilItIsHeardFromAgain()
+    {
+        var directory = Directory("a");
+        directory.Merge([Node("b", heartbeat: 1)], leader: null);
+
+        directory.MarkUnreachable(directory.NodeAt("127.0.0.2")!);
+        Assert.False(directory.IsAlive("b"));
+
+        directory.Merge([Node("b", heartbeat: 2)], leader: null);
+        Assert.True(directory.IsAlive("b"));
+    }
+
+    [Fact]
     public void Merge_TakesARestartedNode_WhoseHeartbeatStartsOver()
     {
         var directory = Directory("a");
