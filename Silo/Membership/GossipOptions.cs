@@ -9,8 +9,9 @@ public sealed class GossipOptions
     /// <summary>How often a node exchanges its view with the table host and one random peer.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Silence after which a node is taken for dead by the gossip layer: 8 missed rounds.
-    /// Only decides who hosts the table; Orleans' own probes decide when a silo is dead.</summary>
+    /// <summary>Silence after which a node is taken for dead by the gossip layer: 8 missed rounds (a node
+    /// whose address refuses a connection is taken for dead at once). Only decides who hosts the table;
+    /// Orleans' own probes decide when a silo is dead.</summary>
     public TimeSpan FailAfter { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long a new node's view must stop growing before it may elect a table host, so nodes
