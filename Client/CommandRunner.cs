@@ -193,8 +193,25 @@ public sealed class CommandRunner
             return deadline.IsCancellationRequested ? $"no answer within {Deadline.TotalSeconds:0} s" : "interrupted";
         }
 
-        // The innermost exception says what really happened (e.g. "Error: ConnectionRefused"); Orleans'
-        // messages can span lines, and the contract is one line.
+        // A connection that could not be made is said plainly: Orleans' own messages carry retry timings
+        // that differ from run to run. Otherwise the innermost exception says what really happened;
+        // Orleans' messages can span lines, and the contract is one line.
+        bool connectionFailed = false;
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Net.Sockets.SocketException socket)
+            {
+                return $"connection failed: {socket.SocketErrorCode}";
+            }
+
+            connectionFailed |= inner is Orleans.Runtime.Messaging.ConnectionFailedException;
+        }
+
+        if (connectionFailed)
+        {
+            return "connection failed";
+        }
+
         string message = e.GetBaseException().Message.ReplaceLineEndings(" ").Trim();
         return message.Length > 0 ? message : e.GetType().Name;
     }
