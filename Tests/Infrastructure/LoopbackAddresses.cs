@@ -6,12 +6,13 @@ namespace OrleansCache.Tests.Infrastructure;
 /// <summary>
 /// Hands out distinct loopback addresses (127.0.0.10, .11, ...) so every node a test run starts has
 /// its own address and the same ports, as containers would. An address whose node ports are taken
-/// (another test run on this machine) is skipped.
+/// (another test run on this machine) is skipped. Set <c>ORLEANS_CACHE_TEST_FIRST_ADDRESS</c> to a last octet
+/// (say 100) to give a second test run on the same machine its own range.
 /// </summary>
 public static class LoopbackAddresses
 {
     private static readonly int[] NodePorts = [8080, 11111, 30000];
-    private static int _next = 9;
+    private static int _next = FirstOctet() - 1;
 
     /// <summary>
     /// Returns <paramref name="count"/> consecutive addresses (for scripts that number nodes from a first
@@ -58,6 +59,11 @@ public static class LoopbackAddresses
             }
         }
     }
+
+    private static int FirstOctet() =>
+        int.TryParse(Environment.GetEnvironmentVariable("ORLEANS_CACHE_TEST_FIRST_ADDRESS"), out int first) && first is >= 2 and < 255
+            ? first
+            : 10;
 
     private static bool PortsFree(IPAddress address)
     {
