@@ -34,4 +34,12 @@ public interface IBucketGrain : IGrainWithIntegerKey
     /// <summary>Reports the nodes that hold this bucket's primary and replicas right now.</summary>
     [Alias("Locate")]
     Task<BucketLocation> LocateAsync();
+
+    /// <summary>
+    /// Brings the bucket in line with the current bucket map: moves the primary, with its entries, to the
+    /// node the map names if that is another node; otherwise gives every replica the map calls for a
+    /// complete copy if it lacks one. Called by each node's rebalancer when membership changes.
+    /// </summary>
+    [Alias("Reconcile")]
+    Task ReconcileAsync();
 }

@@ -12,4 +12,11 @@ public interface INodeGrain : IGrainWithStringKey
     /// <summary>Returns every entry held on this node, primary and replica copies alike.</summary>
     [Alias("Dump"), ReadOnly]
     Task<IReadOnlyDictionary<string, CacheEntry>> DumpAsync();
+
+    /// <summary>
+    /// Tells this node that <paramref name="silo"/> is stopping: from now on this node leaves it out of the
+    /// bucket map, so nothing is placed on it or moved back to it while it hands its buckets off.
+    /// </summary>
+    [Alias("NodeLeaving")]
+    Task NodeLeavingAsync(SiloAddress silo);
 }

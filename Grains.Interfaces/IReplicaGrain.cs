@@ -21,9 +21,29 @@ public interface IReplicaGrain : IGrainWithIntegerKey
     [Alias("Reset")]
     Task ResetAsync(BucketSnapshot snapshot);
 
-    /// <summary>Returns a complete copy of the replica.</summary>
+    /// <summary>Returns a complete copy of the replica, or <see langword="null"/> while it holds no copy of
+    /// the bucket yet (it was just created and its primary has not filled it).</summary>
     [Alias("Snapshot"), ReadOnly]
-    Task<BucketSnapshot> GetSnapshotAsync();
+    Task<BucketSnapshot?> GetSnapshotAsync();
+
+    /// <summary>Returns the sequence number of the last write applied, or -1 while the replica holds no copy.</summary>
+    [Alias("Sequence"), ReadOnly]
+    Task<long> GetSequenceAsync();
+
+    /// <summary>
+    /// Reads one entry from the replica: how reads are served while the primary's node does not answer.
+    /// The replica has applied every acknowledged write, so the answer is never older than one.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The replica holds no copy of the bucket yet.</exception>
+    [Alias("Get"), ReadOnly]
+    Task<CacheEntry?> GetAsync(string key);
+
+    /// <summary>
+    /// Moves the replica, with its entries, to the node the current bucket map names for its rank, if that
+    /// is another node. Called by each node's rebalancer when membership changes.
+    /// </summary>
+    [Alias("Reconcile")]
+    Task ReconcileAsync();
 
     /// <summary>Returns the <c>NODE_ID</c> of the silo this replica is active on.</summary>
     [Alias("NodeId"), ReadOnly]

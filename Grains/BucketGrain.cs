@@ -22,6 +22,7 @@ public sealed partial class BucketGrain(
     ILogger<BucketGrain> logger) : Grain, IBucketGrain
 {
     private readonly BucketStore _store = new();
+    private bool _migrated;
 
     private int Bucket => (int)this.GetPrimaryKeyLong();
 
@@ -29,19 +30,14 @@ public sealed partial class BucketGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         catalog.Add(this.GetPrimaryKeyLong(), replica: false);
-
-        // A bucket re-activated after its silo died starts empty here; its replicas hold what was
-        // acknowledged. Take the most advanced copy before answering anything.
-        BucketSnapshot? best = null;
-        foreach (var replica in Replicas(maps.Current))
+        if (_migrated)
         {
-            var snapshot = await replica.GetSnapshotAsync();
-            if (snapshot.Sequence > (best?.Sequence ?? 0))
-            {
-                best = snapshot;
-            }
+            return; // The entries came with the activation (see OnRehydrate).
         }
 
+        // A bucket re-activated after its node died starts empty here; its replicas hold every acknowledged
+        // write. Take the most advanced copy before answering anything.
+        var best = await LoadBestReplicaAsync(maps.Current);
         if (best is not null)
         {
             _store.Reset(best);
@@ -137,11 +133,13 @@ public sealed partial class BucketGrain(
         var replicas = new IReplicaGrain[map.Copies - 1];
         for (int rank = 1; rank < map.Copies; rank++)
         {
-            replicas[rank - 1] = GrainFactory.GetGrain<IReplicaGrain>(ReplicaKey.Create(Bucket, rank));
+            replicas[rank - 1] = Replica(rank);
         }
 
         return replicas;
     }
+
+    private IReplicaGrain Replica(int rank) => GrainFactory.GetGrain<IReplicaGrain>(ReplicaKey.Create(Bucket, rank));
 
     private static void ThrowValueTooLarge(int length, int max) =>
         throw new ArgumentException($"The value is {length} bytes; the limit is {max} (MAX_VALUE_BYTES).");

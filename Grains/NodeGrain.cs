@@ -1,6 +1,7 @@
 using Orleans.Concurrency;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Grains.Placement;
+using OrleansCache.Grains.Routing;
 using OrleansCache.Grains.Storage;
 
 namespace OrleansCache.Grains;
@@ -10,15 +11,15 @@ namespace OrleansCache.Grains;
 /// </summary>
 [NamedNodePlacement]
 [Reentrant] // Only reads other grains; letting dumps overlap cannot corrupt anything.
-public sealed class NodeGrain(LocalBucketCatalog catalog) : Grain, INodeGrain
+public sealed class NodeGrain(LocalBucketCatalog catalog, BucketMapProvider maps) : Grain, INodeGrain
 {
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, CacheEntry>> DumpAsync()
     {
-        var copies = new List<Task<BucketSnapshot>>();
+        var copies = new List<Task<BucketSnapshot?>>();
         foreach (long bucket in catalog.Primaries)
         {
-            copies.Add(GrainFactory.GetGrain<IBucketGrain>(bucket).GetSnapshotAsync());
+            copies.Add(SnapshotOf(GrainFactory.GetGrain<IBucketGrain>(bucket)));
         }
 
         foreach (long replica in catalog.Replicas)
@@ -29,7 +30,7 @@ public sealed class NodeGrain(LocalBucketCatalog catalog) : Grain, INodeGrain
         var entries = new Dictionary<string, CacheEntry>(StringComparer.Ordinal);
         foreach (var snapshot in await Task.WhenAll(copies))
         {
-            foreach (var (key, entry) in snapshot.Entries)
+            foreach (var (key, entry) in snapshot?.Entries ?? BucketSnapshot.Empty.Entries)
             {
                 entries[key] = entry;
             }
@@ -37,4 +38,13 @@ public sealed class NodeGrain(LocalBucketCatalog catalog) : Grain, INodeGrain
 
         return entries;
     }
+
+    /// <inheritdoc />
+    public Task NodeLeavingAsync(SiloAddress silo)
+    {
+        maps.MarkLeaving(silo);
+        return Task.CompletedTask;
+    }
+
+    private static async Task<BucketSnapshot?> SnapshotOf(IBucketGrain bucket) => await bucket.GetSnapshotAsync();
 }

@@ -1,17 +1,35 @@
+using Microsoft.Extensions.Logging;
 using OrleansCache.Grains.Interfaces;
+using OrleansCache.Grains.Interfaces.Routing;
 using OrleansCache.Grains.Placement;
+using OrleansCache.Grains.Routing;
 using OrleansCache.Grains.Storage;
 
 namespace OrleansCache.Grains;
 
 /// <summary>
-/// A replica of one bucket: applies the writes its primary forwards, in sequence order.
+/// A replica of one bucket: applies the writes its primary forwards, in sequence order, and serves reads
+/// while the primary's node does not answer.
 /// </summary>
 [ReplicaPlacement]
 [CollectionAgeLimit(AlwaysActive = true)] // Holds the only other copy of the data: never collect it for idleness.
-public sealed class ReplicaGrain(LocalBucketCatalog catalog, ILocalSiloDetails silo) : Grain, IReplicaGrain
+public sealed partial class ReplicaGrain(
+    BucketMapProvider maps,
+    LocalBucketCatalog catalog,
+    ILocalSiloDetails silo,
+    ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain, IGrainMigrationParticipant
 {
+    private const string MigratedEntriesKey = "orleans-cache.replica";
+
     private readonly BucketStore _store = new();
+
+    // False until the replica holds a copy of the bucket: a new activation is empty whatever the bucket
+    // holds, and must neither answer reads nor be taken for the bucket's content.
+    private bool _complete;
+
+    private int Bucket => ReplicaKey.GetBucket(this.GetPrimaryKeyLong());
+
+    private int Rank => ReplicaKey.GetRank(this.GetPrimaryKeyLong());
 
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -28,18 +46,84 @@ public sealed class ReplicaGrain(LocalBucketCatalog catalog, ILocalSiloDetails s
     }
 
     /// <inheritdoc />
-    public Task<bool> ApplyAsync(ReplicaWrite write) => Task.FromResult(_store.TryApply(write));
+    public Task<bool> ApplyAsync(ReplicaWrite write)
+    {
+        // A write numbered 1 follows an empty bucket, so applying it makes a complete copy too.
+        bool applied = _store.TryApply(write);
+        _complete |= applied && _store.Sequence > 0;
+        return Task.FromResult(applied);
+    }
 
     /// <inheritdoc />
     public Task ResetAsync(BucketSnapshot snapshot)
     {
         _store.Reset(snapshot);
+        _complete = true;
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public Task<BucketSnapshot> GetSnapshotAsync() => Task.FromResult(_store.ToSnapshot());
+    public Task<BucketSnapshot?> GetSnapshotAsync() => Task.FromResult(_complete ? _store.ToSnapshot() : null);
+
+    /// <inheritdoc />
+    public Task<long> GetSequenceAsync() => Task.FromResult(_complete ? _store.Sequence : -1);
+
+    /// <inheritdoc />
+    public Task<CacheEntry?> GetAsync(string key) =>
+        _complete ? Task.FromResult(_store.Get(key)) : throw NotFilled();
 
     /// <inheritdoc />
     public Task<string> GetNodeIdAsync() => Task.FromResult(silo.Name);
+
+    /// <inheritdoc />
+    public Task ReconcileAsync()
+    {
+        var map = maps.Current;
+        if (Rank >= map.Copies)
+        {
+            // Fewer nodes than copies: the map has no place for this rank. Keep it where it is (the primary
+            // reads it if it has to recover, and refills it if the rank is needed again), unless this node
+            // is stopping: the copies the map does name hold everything.
+            if (maps.IsLeaving(silo.SiloAddress))
+            {
+                DeactivateOnIdle();
+            }
+
+            return Task.CompletedTask;
+        }
+
+        string? node = map.GetNode(Bucket, Rank);
+        if (node is not null && node != silo.Name)
+        {
+            LogMoving(logger, Bucket, Rank, silo.Name, node);
+            MigrateOnIdle();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public void OnDehydrate(IDehydrationContext dehydrationContext)
+    {
+        if (_complete)
+        {
+            dehydrationContext.TryAddValue(MigratedEntriesKey, _store.ToSnapshot());
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnRehydrate(IRehydrationContext rehydrationContext)
+    {
+        if (rehydrationContext.TryGetValue(MigratedEntriesKey, out BucketSnapshot? snapshot))
+        {
+            _store.Reset(snapshot);
+            _complete = true;
+        }
+    }
+
+    private InvalidOperationException NotFilled() =>
+        new($"Replica {Rank} of bucket {Bucket} on node {silo.Name} holds no copy yet.");
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Replica {Rank} of bucket {Bucket} moves from {From} to {To}")]
+    private static partial void LogMoving(ILogger logger, int bucket, int rank, string from, string to);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using OrleansCache.Grains;
@@ -35,6 +36,9 @@ public static class CacheSiloBuilderExtensions
         services.AddSingleton<LocalBucketCatalog>();
         services.AddSingleton<ClusterViewSource>();
         services.AddSingleton<CachePlacementDirector>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<BucketRebalancer>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BucketRebalancer>());
         services.AddSingleton(sp =>
         {
             var value = sp.GetRequiredService<IOptions<CacheOptions>>().Value;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
 namespace OrleansCache.Grains.Routing;
@@ -7,16 +8,37 @@ namespace OrleansCache.Grains.Routing;
 /// and maps node names back to silo addresses. One per silo, shared by the placement director and
 /// the grains.
 /// </summary>
+/// <remarks>
+/// A silo that announced it is stopping (<see cref="MarkLeaving"/>) is left out of the map while it still
+/// shows as active, so its buckets are moved off it and nothing is placed back on it.
+/// </remarks>
 public sealed class BucketMapProvider(IClusterMembershipService membership, IOptions<CacheOptions> options)
 {
     private readonly CacheOptions _options = options.Value;
+    private readonly ConcurrentDictionary<SiloAddress, byte> _leaving = new();
     private volatile CachedMap? _cached;
+    private int _leavingVersion;
 
-    /// <summary>The map over every silo the local membership view sees as active.</summary>
+    /// <summary>The map over every silo the local membership view sees as active and not leaving.</summary>
     public BucketMap Current => GetMap(ActiveSilos(membership.CurrentSnapshot, candidates: null));
 
     /// <summary>The current membership snapshot.</summary>
     public ClusterMembershipSnapshot Snapshot => membership.CurrentSnapshot;
+
+    /// <summary>Changes whenever the map may have changed: a new membership version or a silo leaving.</summary>
+    public (MembershipVersion Membership, int Leaving) Version => (membership.CurrentSnapshot.Version, Volatile.Read(ref _leavingVersion));
+
+    /// <summary>Whether <paramref name="silo"/> announced that it is stopping.</summary>
+    public bool IsLeaving(SiloAddress silo) => _leaving.ContainsKey(silo);
+
+    /// <summary>Leaves <paramref name="silo"/> out of every map from now on: it is stopping.</summary>
+    public void MarkLeaving(SiloAddress silo)
+    {
+        if (_leaving.TryAdd(silo, 0))
+        {
+            Interlocked.Increment(ref _leavingVersion);
+        }
+    }
 
     /// <summary>Returns the map over the active silos among <paramref name="candidates"/>, with each
     /// node name's address.</summary>
@@ -40,12 +62,14 @@ public sealed class BucketMapProvider(IClusterMembershipService membership, IOpt
         return map;
     }
 
-    private static Dictionary<string, SiloAddress> ActiveSilos(ClusterMembershipSnapshot snapshot, IReadOnlyCollection<SiloAddress>? candidates)
+    private Dictionary<string, SiloAddress> ActiveSilos(ClusterMembershipSnapshot snapshot, IReadOnlyCollection<SiloAddress>? candidates)
     {
         var silos = new Dictionary<string, SiloAddress>(StringComparer.Ordinal);
         foreach (var member in snapshot.Members.Values)
         {
-            if (member.Status != SiloStatus.Active || (candidates is not null && !candidates.Contains(member.SiloAddress)))
+            if (member.Status != SiloStatus.Active
+                || _leaving.ContainsKey(member.SiloAddress)
+                || (candidates is not null && !candidates.Contains(member.SiloAddress)))
             {
                 continue;
             }

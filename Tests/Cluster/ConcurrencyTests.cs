@@ -65,6 +65,7 @@ public sealed class ConcurrencyTests(CacheClusterFixture fixture)
         {
             var primary = await fixture.Cluster.Client.GetGrain<IBucketGrain>(bucket).GetSnapshotAsync();
             var replica = await fixture.Cluster.Client.GetGrain<IReplicaGrain>(ReplicaKey.Create(bucket, 1)).GetSnapshotAsync();
+            Assert.NotNull(replica);
             Assert.Equal(primary.Sequence, replica.Sequence);
             Assert.Equal(Flatten(primary), Flatten(replica));
         }

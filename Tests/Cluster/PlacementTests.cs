@@ -46,6 +46,7 @@ public sealed class PlacementTests(CacheClusterFixture fixture)
         Assert.Equal(map.GetNode(bucket, 0), location.PrimaryNodeId);
         Assert.Equal([map.GetNode(bucket, 1)!], location.ReplicaNodeIds);
         Assert.NotEqual(location.PrimaryNodeId, location.ReplicaNodeIds[0]);
+        Assert.NotNull(replica);
         Assert.Equal(value, replica.Entries["replica-check"].Value);
     }
 
@@ -60,6 +61,7 @@ public sealed class PlacementTests(CacheClusterFixture fixture)
 
         var replica = await fixture.Cluster.Client.GetGrain<IReplicaGrain>(ReplicaKey.Create(bucket, 1)).GetSnapshotAsync().WaitAsync(Timeout);
         Assert.Null(await fixture.Cache.GetAsync("delete-check").WaitAsync(Timeout));
+        Assert.NotNull(replica);
         Assert.False(replica.Entries.ContainsKey("delete-check"));
     }
 

@@ -1,0 +1,104 @@
+using Microsoft.Extensions.Logging;
+using OrleansCache.Grains.Interfaces;
+using OrleansCache.Grains.Routing;
+
+namespace OrleansCache.Grains;
+
+/// <summary>
+/// How a bucket follows the bucket map: it moves with its entries when the map names another node for
+/// it, refills replicas that lack a copy, and recovers its entries from replicas after its node died.
+/// </summary>
+public sealed partial class BucketGrain : IGrainMigrationParticipant
+{
+    private const string MigratedEntriesKey = "orleans-cache.bucket";
+
+    /// <inheritdoc />
+    public async Task ReconcileAsync()
+    {
+        var map = maps.Current;
+        string? primary = map.GetNode(Bucket, rank: 0);
+        if (primary is not null && primary != silo.Name)
+        {
+            // The placement director sends the activation, entries included, to the node the map names.
+            // Calls that arrive meanwhile wait and are forwarded to the new activation.
+            LogMoving(logger, Bucket, silo.Name, primary);
+            MigrateOnIdle();
+            return;
+        }
+
+        await RefillReplicasAsync(map);
+    }
+
+    /// <inheritdoc />
+    public void OnDehydrate(IDehydrationContext dehydrationContext) =>
+        dehydrationContext.TryAddValue(MigratedEntriesKey, _store.ToSnapshot());
+
+    /// <inheritdoc />
+    public void OnRehydrate(IRehydrationContext rehydrationContext)
+    {
+        if (rehydrationContext.TryGetValue(MigratedEntriesKey, out BucketSnapshot? snapshot))
+        {
+            _store.Reset(snapshot);
+            _migrated = true;
+        }
+    }
+
+    /// <summary>
+    /// Returns the most advanced complete copy among the bucket's replicas, or <see langword="null"/> when no
+    /// replica holds one (a bucket never written, or one that lost every copy).
+    /// </summary>
+    /// <remarks>
+    /// Every replica the map calls for must answer: one that cannot be reached may hold the only copy, so
+    /// activation fails and the caller retries rather than starting empty. Ranks beyond the map's copies
+    /// (fewer nodes than REPLICATION_FACTOR now) are asked too when they are still active somewhere, which
+    /// is what keeps a bucket whole when two of three copies are lost at once.
+    /// </remarks>
+    private async Task<BucketSnapshot?> LoadBestReplicaAsync(BucketMap map)
+    {
+        BucketSnapshot? best = null;
+        for (int rank = 1; rank < options.Value.ReplicationFactor; rank++)
+        {
+            BucketSnapshot? snapshot;
+            try
+            {
+                snapshot = await Replica(rank).GetSnapshotAsync();
+            }
+            catch (Exception exception) when (rank >= map.Copies)
+            {
+                LogSpareCopyUnavailable(logger, exception, Bucket, rank);
+                continue;
+            }
+
+            if (snapshot is not null && (best is null || snapshot.Sequence > best.Sequence))
+            {
+                best = snapshot;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>Gives every replica the map calls for the bucket's complete content, if it lacks it.</summary>
+    private async Task RefillReplicasAsync(BucketMap map)
+    {
+        for (int rank = 1; rank < map.Copies; rank++)
+        {
+            var replica = Replica(rank);
+            long sequence = await replica.GetSequenceAsync();
+            if (sequence != _store.Sequence)
+            {
+                LogRefill(logger, Bucket, rank, sequence, _store.Sequence);
+                await replica.ResetAsync(_store.ToSnapshot());
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Bucket {Bucket} moves from {From} to {To}")]
+    private static partial void LogMoving(ILogger logger, int bucket, string from, string to);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bucket {Bucket} refills replica {Rank}: it was at sequence {Sequence}, the primary at {Primary}")]
+    private static partial void LogRefill(ILogger logger, int bucket, int rank, long sequence, long primary);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Bucket {Bucket}: spare copy {Rank} could not be read")]
+    private static partial void LogSpareCopyUnavailable(ILogger logger, Exception exception, int bucket, int rank);
+}
