@@ -31,6 +31,12 @@ public interface IBucketGrain : IGrainWithIntegerKey
     [Alias("Snapshot"), ReadOnly]
     Task<BucketSnapshot> GetSnapshotAsync();
 
+    /// <summary>Returns the sequence number of the last write applied to the bucket.</summary>
+    /// <remarks>Interleaves with other calls: a replica asks it while deciding whether it may move, and the
+    /// bucket may at that moment be waiting on that replica.</remarks>
+    [Alias("Sequence"), AlwaysInterleave]
+    Task<long> GetSequenceAsync();
+
     /// <summary>Reports the nodes that hold this bucket's primary and replicas right now.</summary>
     [Alias("Locate")]
     Task<BucketLocation> LocateAsync();
@@ -40,6 +46,7 @@ public interface IBucketGrain : IGrainWithIntegerKey
     /// node the map names if that is another node; otherwise gives every replica the map calls for a
     /// complete copy if it lacks one. Called by each node's rebalancer when membership changes.
     /// </summary>
+    /// <returns><see langword="true"/> when the bucket is moving to another node.</returns>
     [Alias("Reconcile")]
-    Task ReconcileAsync();
+    Task<bool> ReconcileAsync();
 }

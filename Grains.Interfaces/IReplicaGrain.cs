@@ -23,11 +23,14 @@ public interface IReplicaGrain : IGrainWithIntegerKey
 
     /// <summary>Returns a complete copy of the replica, or <see langword="null"/> while it holds no copy of
     /// the bucket yet (it was just created and its primary has not filled it).</summary>
-    [Alias("Snapshot"), ReadOnly]
+    /// <remarks>Interleaves with other calls (it only reads): a recovering primary asks it while the replica
+    /// may be waiting on that primary.</remarks>
+    [Alias("Snapshot"), AlwaysInterleave]
     Task<BucketSnapshot?> GetSnapshotAsync();
 
     /// <summary>Returns the sequence number of the last write applied, or -1 while the replica holds no copy.</summary>
-    [Alias("Sequence"), ReadOnly]
+    /// <remarks>Interleaves with other calls, as <see cref="GetSnapshotAsync"/> does.</remarks>
+    [Alias("Sequence"), AlwaysInterleave]
     Task<long> GetSequenceAsync();
 
     /// <summary>
@@ -40,10 +43,12 @@ public interface IReplicaGrain : IGrainWithIntegerKey
 
     /// <summary>
     /// Moves the replica, with its entries, to the node the current bucket map names for its rank, if that
-    /// is another node. Called by each node's rebalancer when membership changes.
+    /// is another node and the bucket's primary holds every write the replica holds (so a move that fails
+    /// loses nothing: the primary refills the replica). Called by each node's rebalancer.
     /// </summary>
+    /// <returns><see langword="true"/> when the replica is moving to another node, or waits to.</returns>
     [Alias("Reconcile")]
-    Task ReconcileAsync();
+    Task<bool> ReconcileAsync();
 
     /// <summary>Returns the <c>NODE_ID</c> of the silo this replica is active on.</summary>
     [Alias("NodeId"), ReadOnly]

@@ -13,7 +13,7 @@ public sealed partial class BucketGrain : IGrainMigrationParticipant
     private const string MigratedEntriesKey = "orleans-cache.bucket";
 
     /// <inheritdoc />
-    public async Task ReconcileAsync()
+    public async Task<bool> ReconcileAsync()
     {
         var map = maps.Current;
         string? primary = map.GetNode(Bucket, rank: 0);
@@ -23,10 +23,11 @@ public sealed partial class BucketGrain : IGrainMigrationParticipant
             // Calls that arrive meanwhile wait and are forwarded to the new activation.
             LogMoving(logger, Bucket, silo.Name, primary);
             MigrateOnIdle();
-            return;
+            return true;
         }
 
         await RefillReplicasAsync(map);
+        return false;
     }
 
     /// <inheritdoc />

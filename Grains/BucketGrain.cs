@@ -85,6 +85,9 @@ public sealed partial class BucketGrain(
     public Task<BucketSnapshot> GetSnapshotAsync() => Task.FromResult(_store.ToSnapshot());
 
     /// <inheritdoc />
+    public Task<long> GetSequenceAsync() => Task.FromResult(_store.Sequence);
+
+    /// <inheritdoc />
     public async Task<BucketLocation> LocateAsync()
     {
         var replicas = Replicas(maps.Current);

@@ -76,7 +76,7 @@ public sealed partial class ReplicaGrain(
     public Task<string> GetNodeIdAsync() => Task.FromResult(silo.Name);
 
     /// <inheritdoc />
-    public Task ReconcileAsync()
+    public async Task<bool> ReconcileAsync()
     {
         var map = maps.Current;
         if (Rank >= map.Copies)
@@ -89,17 +89,25 @@ public sealed partial class ReplicaGrain(
                 DeactivateOnIdle();
             }
 
-            return Task.CompletedTask;
+            return false;
         }
 
         string? node = map.GetNode(Bucket, Rank);
-        if (node is not null && node != silo.Name)
+        if (node is null || node == silo.Name)
         {
-            LogMoving(logger, Bucket, Rank, silo.Name, node);
-            MigrateOnIdle();
+            return false;
         }
 
-        return Task.CompletedTask;
+        // A move that fails drops the activation's memory. When nodes die this may be the only copy left
+        // (two of three copies lost at once lost keys in testing), so move only once the primary has it all.
+        if (_complete && await GrainFactory.GetGrain<IBucketGrain>(Bucket).GetSequenceAsync() < _store.Sequence)
+        {
+            return true; // Not moved yet: the rebalancer asks again shortly.
+        }
+
+        LogMoving(logger, Bucket, Rank, silo.Name, node);
+        MigrateOnIdle();
+        return true;
     }
 
     /// <inheritdoc />

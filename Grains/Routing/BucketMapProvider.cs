@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Orleans.Metadata;
 
 namespace OrleansCache.Grains.Routing;
 
@@ -12,21 +13,29 @@ namespace OrleansCache.Grains.Routing;
 /// A silo that announced it is stopping (<see cref="MarkLeaving"/>) is left out of the map while it still
 /// shows as active, so its buckets are moved off it and nothing is placed back on it.
 /// </remarks>
-public sealed class BucketMapProvider(IClusterMembershipService membership, IOptions<CacheOptions> options)
+public sealed class BucketMapProvider(
+    IClusterMembershipService membership,
+    IClusterManifestProvider manifests,
+    IOptions<CacheOptions> options)
 {
     private readonly CacheOptions _options = options.Value;
     private readonly ConcurrentDictionary<SiloAddress, byte> _leaving = new();
     private volatile CachedMap? _cached;
     private int _leavingVersion;
 
-    /// <summary>The map over every silo the local membership view sees as active and not leaving.</summary>
-    public BucketMap Current => GetMap(ActiveSilos(membership.CurrentSnapshot, candidates: null));
+    /// <summary>
+    /// The map over every silo that the local membership view sees as active, that is not leaving, and whose
+    /// grain types this silo has learned: exactly the silos the placement director may choose from, so a
+    /// grain told to move by this map is never placed back on its own silo (which would drop its memory).
+    /// </summary>
+    public BucketMap Current => GetMap(ActiveSilos(membership.CurrentSnapshot, manifests.Current.Silos.ContainsKey));
 
     /// <summary>The current membership snapshot.</summary>
     public ClusterMembershipSnapshot Snapshot => membership.CurrentSnapshot;
 
-    /// <summary>Changes whenever the map may have changed: a new membership version or a silo leaving.</summary>
-    public (MembershipVersion Membership, int Leaving) Version => (membership.CurrentSnapshot.Version, Volatile.Read(ref _leavingVersion));
+    /// <summary>Changes whenever the map may have changed: a new membership or manifest version, or a silo leaving.</summary>
+    public (MembershipVersion Membership, MajorMinorVersion Manifest, int Leaving) Version =>
+        (membership.CurrentSnapshot.Version, manifests.Current.Version, Volatile.Read(ref _leavingVersion));
 
     /// <summary>Whether <paramref name="silo"/> announced that it is stopping.</summary>
     public bool IsLeaving(SiloAddress silo) => _leaving.ContainsKey(silo);
@@ -44,7 +53,7 @@ public sealed class BucketMapProvider(IClusterMembershipService membership, IOpt
     /// node name's address.</summary>
     public (BucketMap Map, IReadOnlyDictionary<string, SiloAddress> Addresses) GetMap(IReadOnlyCollection<SiloAddress> candidates)
     {
-        var addresses = ActiveSilos(membership.CurrentSnapshot, candidates);
+        var addresses = ActiveSilos(membership.CurrentSnapshot, candidates.Contains);
         return (GetMap(addresses), addresses);
     }
 
@@ -62,14 +71,14 @@ public sealed class BucketMapProvider(IClusterMembershipService membership, IOpt
         return map;
     }
 
-    private Dictionary<string, SiloAddress> ActiveSilos(ClusterMembershipSnapshot snapshot, IReadOnlyCollection<SiloAddress>? candidates)
+    private Dictionary<string, SiloAddress> ActiveSilos(ClusterMembershipSnapshot snapshot, Func<SiloAddress, bool> isCandidate)
     {
         var silos = new Dictionary<string, SiloAddress>(StringComparer.Ordinal);
         foreach (var member in snapshot.Members.Values)
         {
             if (member.Status != SiloStatus.Active
                 || _leaving.ContainsKey(member.SiloAddress)
-                || (candidates is not null && !candidates.Contains(member.SiloAddress)))
+                || !isCandidate(member.SiloAddress))
             {
                 continue;
             }

@@ -26,8 +26,13 @@ public sealed partial class BucketRebalancer(
     // How often the map is checked for a change; a change is acted on within this.
     private static readonly TimeSpan CheckInterval = TimeSpan.FromMilliseconds(250);
 
-    // A full pass also runs this often without a change, to finish what a failed move or refill left.
+    // A full pass also runs this often without a change, to finish what a failed refill left.
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(10);
+
+    // After a pass that started moves, the next runs this soon: a move does not happen while the silo's
+    // placement does not list the target yet (a node that just joined), and waiting for the sweep made
+    // a join take ~10 s to settle in the history test.
+    private static readonly TimeSpan RetryMovesAfter = TimeSpan.FromSeconds(1);
 
     // Bounded so a stopping node cannot outlast the host's 30 s shutdown timeout or a container's grace.
     private static readonly TimeSpan HandOffLimit = TimeSpan.FromSeconds(15);
@@ -63,20 +68,22 @@ public sealed partial class BucketRebalancer(
     {
         var seen = maps.Version;
         var lastPass = time.GetTimestamp();
+        var nextPassAfter = SweepInterval;
         using var timer = new PeriodicTimer(CheckInterval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stopping))
             {
                 var version = maps.Version;
-                if (version.Equals(seen) && time.GetElapsedTime(lastPass) < SweepInterval)
+                if (version.Equals(seen) && time.GetElapsedTime(lastPass) < nextPassAfter)
                 {
                     continue;
                 }
 
                 seen = version;
                 lastPass = time.GetTimestamp();
-                await ReconcileLocalGrainsAsync(stopping);
+                int moving = await ReconcileLocalGrainsAsync(stopping);
+                nextPassAfter = moving > 0 ? RetryMovesAfter : SweepInterval;
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -118,8 +125,10 @@ public sealed partial class BucketRebalancer(
         LogHandedOff(logger, held, catalog.Primaries.Count + catalog.Replicas.Count, time.GetElapsedTime(started).TotalSeconds);
     }
 
-    private async Task ReconcileLocalGrainsAsync(CancellationToken cancellationToken)
+    /// <summary>Reconciles every grain held here; returns how many started moving.</summary>
+    private async Task<int> ReconcileLocalGrainsAsync(CancellationToken cancellationToken)
     {
+        int moving = 0;
         // Primaries held here, and the primaries of the first replicas held here: a bucket whose primary died
         // with its node is re-activated from its replica now, not at its first request, and then refills
         // the replica it lost. Calling a primary twice in one pass (from two silos) does no harm.
@@ -147,7 +156,10 @@ public sealed partial class BucketRebalancer(
                 var reconcile = item.Replica
                     ? grains.GetGrain<IReplicaGrain>(item.Key).ReconcileAsync()
                     : grains.GetGrain<IBucketGrain>(item.Key).ReconcileAsync();
-                await reconcile.WaitAsync(TimeSpan.FromSeconds(30), token);
+                if (await reconcile.WaitAsync(TimeSpan.FromSeconds(30), token))
+                {
+                    Interlocked.Increment(ref moving);
+                }
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -155,6 +167,7 @@ public sealed partial class BucketRebalancer(
                 LogReconcileFailed(logger, exception, item.Key, item.Replica);
             }
         });
+        return moving;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Handed off buckets before stopping: {Held} held, {Left} left after {Seconds:F1} s")]

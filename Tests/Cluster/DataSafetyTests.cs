@@ -170,7 +170,11 @@ public sealed class DataSafetyTests
         foreach (var (key, value) in written)
         {
             var entry = await cluster.Cache.GetAsync(key).WaitAsync(Timeout);
-            Assert.True(entry is not null, $"{key} was lost");
+            if (entry is null)
+            {
+                Assert.Fail($"{key} was lost. {await cluster.DescribeBucketAsync(await cluster.Cache.GetBucketAsync(key))}");
+            }
+
             Assert.Equal(value, Encoding.UTF8.GetString(entry.Value));
         }
     }

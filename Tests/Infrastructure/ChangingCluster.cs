@@ -102,6 +102,33 @@ public sealed class ChangingCluster : IAsyncDisposable
             timeout,
             $"every silo sees {count} active silos");
 
+    /// <summary>Describes where bucket <paramref name="bucket"/>'s copies are active and how far each got, for failure messages.</summary>
+    public async Task<string> DescribeBucketAsync(int bucket)
+    {
+        var map = ExpectedMap;
+        var text = new System.Text.StringBuilder($"Bucket {bucket}; the map names");
+        for (int rank = 0; rank < map.Copies; rank++)
+        {
+            text.Append($" {map.GetNode(bucket, rank)}");
+        }
+
+        foreach (var silo in Silos)
+        {
+            var catalog = Catalog(silo);
+            text.Append($"; {silo.Name} holds primary {catalog.Primaries.Contains(bucket)}, replicas [");
+            text.Append(string.Join(",", Enumerable.Range(1, Options.ReplicationFactor - 1).Where(r => catalog.Replicas.Contains(ReplicaKey.Create(bucket, r)))));
+            text.Append(']');
+        }
+
+        text.Append($"; sequence of the primary {await Cluster.Client.GetGrain<IBucketGrain>(bucket).GetSequenceAsync()}");
+        for (int rank = 1; rank < Options.ReplicationFactor; rank++)
+        {
+            text.Append($", replica {rank} {await Cluster.Client.GetGrain<IReplicaGrain>(ReplicaKey.Create(bucket, rank)).GetSequenceAsync()}");
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>Returns a service of <paramref name="silo"/>.</summary>
     public static T Service<T>(InProcessSiloHandle silo) where T : notnull => (T)silo.ServiceProvider.GetService(typeof(T))!;
 

@@ -89,7 +89,20 @@ public sealed class LocalCluster : IAsyncDisposable
                 return true;
             },
             timeout,
-            () => $"every node to see active [{string.Join(", ", expected)}] and dead [{string.Join(", ", expectedDead)}]; last: {last}");
+            () => $"every node to see active [{string.Join(", ", expected)}] and dead [{string.Join(", ", expectedDead)}]; last: {last}{MissingNodesOutput(expected)}");
+    }
+
+    // What the expected nodes that are not active printed last, to tell a crash from a slow join.
+    private string MissingNodesOutput(IReadOnlyList<string> expected)
+    {
+        var lines = new List<string>();
+        foreach (var node in _nodes.Where(n => expected.Contains(n.NodeId)))
+        {
+            var tail = node.Output.Split('\n').TakeLast(15);
+            lines.Add($"\n--- node {node.NodeId} ({(node.HasExited ? $"exited {node.ExitCode}" : "running")}), last lines:\n{string.Join('\n', tail)}");
+        }
+
+        return string.Concat(lines);
     }
 
     /// <inheritdoc />

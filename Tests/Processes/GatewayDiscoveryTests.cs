@@ -1,11 +1,4 @@
-using System.Net;
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Orleans.Configuration;
-using OrleansCache.Grains.Interfaces;
-using OrleansCache.Grains.Interfaces.Discovery;
 using OrleansCache.Tests.Infrastructure;
 
 namespace OrleansCache.Tests.Processes;
@@ -25,8 +18,8 @@ public sealed class GatewayDiscoveryTests
         await cluster.StartAsync("2", linked: seed);
         await cluster.WaitForMembersAsync(["0", "1", "2"], Timeout);
 
-        using var host = await StartClientAsync(new IPEndPoint(IPAddress.Parse(seed.Ip), 30000));
-        var cache = new CacheClient(host.Services.GetRequiredService<IClusterClient>());
+        using var client = await ClusterClientHost.StartAsync(seed.Ip, Timeout);
+        var cache = client.Cache;
         await cache.SetAsync("discovery", "before"u8.ToArray()).WaitAsync(Timeout);
 
         seed.Kill();
@@ -42,23 +35,5 @@ public sealed class GatewayDiscoveryTests
             },
             Timeout,
             "the client to set and get through a surviving gateway");
-    }
-
-    private static async Task<IHost> StartClientAsync(IPEndPoint seed)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleansClient(client =>
-        {
-            client.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = "orleans-cache";
-                o.ServiceId = "orleans-cache";
-            });
-            client.UseCacheClusterGateways(seed);
-        });
-        var host = builder.Build();
-        await host.StartAsync().WaitAsync(Timeout);
-        return host;
     }
 }
