@@ -83,6 +83,22 @@ public sealed class RespSocket : IAsyncDisposable
         Assert.True(read == 0, $"Expected the node to close the connection; it sent {Encoding.UTF8.GetString(_buffer, 0, read)}");
     }
 
+    /// <summary>Closes the sending side, then reads everything the node sends until it closes the connection too.</summary>
+    public async Task<byte[]> FinishAsync()
+    {
+        _client.Client.Shutdown(SocketShutdown.Send);
+        var received = new MemoryStream();
+        received.Write(_buffer, _start, _end - _start);
+        _start = _end = 0;
+        int read;
+        while ((read = await _stream.ReadAsync(_buffer).AsTask().WaitAsync(Timeout)) > 0)
+        {
+            received.Write(_buffer, 0, read);
+        }
+
+        return received.ToArray();
+    }
+
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {

@@ -100,6 +100,42 @@ public sealed class RespProtocolTests(HttpNodeFixture fixture) : IClassFixture<H
     }
 
     [Fact]
+    public async Task GarbledFrames_NeverStopTheNode_AndEachConnectionEnds()
+    {
+        // Valid commands with bytes flipped, dropped or repeated, and made-up lengths: whatever arrives, the
+        // node answers or closes that connection, and keeps serving others.
+        var random = new Random(6379);
+        byte[][] seeds =
+        [
+            RespSocket.Command("SET", "garbled", "value"), RespSocket.Command("MGET", "a", "b", "c"),
+            RespSocket.Command("HELLO", "2", "SETNAME", "x"), "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2147483648\r\n"u8.ToArray(),
+        ];
+        for (int i = 0; i < 150; i++)
+        {
+            var bytes = new List<byte>(seeds[random.Next(seeds.Length)]);
+            for (int edits = random.Next(1, 4); edits > 0; edits--)
+            {
+                int at = random.Next(bytes.Count);
+                switch (random.Next(3))
+                {
+                    case 0: bytes[at] = (byte)random.Next(256); break;
+                    case 1: bytes.RemoveAt(at); break;
+                    default: bytes.InsertRange(at, bytes.GetRange(at, Math.Min(5, bytes.Count - at))); break;
+                }
+            }
+
+            await using var socket = await RespSocket.ConnectAsync(Node);
+            await socket.SendAsync([.. bytes]);
+            await socket.FinishAsync();
+        }
+
+        Assert.False(Node.HasExited, Node.Output);
+        await using var after = await RespSocket.ConnectAsync(Node);
+        await after.SendAsync(RespSocket.Command("PING"));
+        Assert.Equal("+PONG", await after.ReadReplyAsync());
+    }
+
+    [Fact]
     public async Task ConnectionCommands_AnswerAsRedisDoes()
     {
         await using var socket = await RespSocket.ConnectAsync(Node);
