@@ -30,7 +30,8 @@ internal sealed class RespFrameReader(int maxBulkBytes)
     /// <summary>Bytes an incomplete frame may hold in the pipe before it is copied out and consumed.</summary>
     public const int ResumeThresholdBytes = 256 * 1024;
 
-    // Length lines are short: "*1048576" or "$536870912" plus CRLF. Redis allows 64 KiB inline; 32 is plenty.
+    // Lengths are at most "1048576" or "536870912"; 18 digits cannot overflow a long, and a longer line is
+    // refused at once instead of being scanned as it grows.
     private const int MaxLengthDigits = 18;
 
     private readonly List<ReadOnlySequence<byte>> _arguments = [];
