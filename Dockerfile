@@ -16,8 +16,9 @@ COPY --from=build /app/silo .
 # The node binds NODE_IP:HTTP_PORT itself; the image's default ASPNETCORE_HTTP_PORTS=8080 would only
 # make Kestrel warn that it is overridden.
 ENV ASPNETCORE_HTTP_PORTS=
-# HTTP API and dashboard, silo-to-silo, Orleans client gateway: the defaults of HTTP_PORT, SILO_PORT, GATEWAY_PORT.
-EXPOSE 8080 11111 30000
+# HTTP API and dashboard, silo-to-silo, Orleans client gateway, Redis protocol: the defaults of HTTP_PORT,
+# SILO_PORT, GATEWAY_PORT and RESP_PORT.
+EXPOSE 8080 11111 30000 6379
 # The image's unprivileged user (`app`, UID 1654); every port above is over 1024.
 USER $APP_UID
 ENTRYPOINT ["dotnet", "Silo.dll"]

@@ -23,6 +23,7 @@ public sealed class CacheClient
 
     private readonly IGrainFactory _grains;
     private CacheTopology? _topology;
+    private IBucketGrain?[]? _bucketGrains;
 
     /// <summary>Creates a facade that asks the cluster for its topology on first use.</summary>
     public CacheClient(IGrainFactory grains)
@@ -171,7 +172,12 @@ public sealed class CacheClient
     private async ValueTask<IBucketGrain> GetBucketGrainAsync(string key)
     {
         int bucket = await GetBucketAsync(key);
-        return _grains.GetGrain<IBucketGrain>(bucket);
+
+        // GetGrain looks the interface type up by reflection on every call: 4.9% of a node's CPU time under
+        // redis-benchmark GETs (dotnet-trace, docs/benchmarks.md). A grain reference never changes; keep one per
+        // bucket. Racing first calls may each create one; either is as good.
+        var references = _bucketGrains ??= new IBucketGrain?[(await GetTopologyAsync()).Buckets];
+        return references[bucket] ??= _grains.GetGrain<IBucketGrain>(bucket);
     }
 
     private static void ThrowIfInvalidKey(string key)

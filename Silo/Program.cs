@@ -6,7 +6,7 @@ using OrleansCache.Silo.Hosting;
 using OrleansCache.Silo.Http;
 using OrleansCache.Silo.Membership;
 
-// One cache node: an Orleans silo holding buckets, with the HTTP API and dashboard in front of it.
+// One cache node: an Orleans silo holding buckets, with the HTTP API, the dashboard and the Redis protocol in front of it.
 // Every setting comes from the environment (see README, "Configuration").
 var builder = WebApplication.CreateBuilder(args);
 
@@ -21,7 +21,7 @@ catch (OptionsValidationException e)
     return 2;
 }
 
-builder.WebHost.UseCacheHttpEndpoint(settings.Node);
+builder.WebHost.UseCacheEndpoints(settings.Node);
 builder.UseOrleans(silo => silo
     .UseCacheNode(settings.Node, settings.Cache.Buckets)
     .AddCacheGrains(cache =>

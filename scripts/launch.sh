@@ -64,6 +64,7 @@ fi
 http_port="${HTTP_PORT:-8080}"
 silo_port="${SILO_PORT:-11111}"
 gateway_port="${GATEWAY_PORT:-30000}"
+resp_port="${RESP_PORT:-6379}"
 # Measured on 2 cores shared with other test runs: 5 nodes formed in 18 s at load average 15, in 55 s
 # at 29 (3 nodes: 37-39 s at 29).
 timeout_s="${LAUNCH_TIMEOUT:-$((60 + 5 * count))}"
@@ -95,7 +96,7 @@ fi
 # A node that finds its address taken would fail after a while with a bind error; say so now.
 for ((i = 0; i < count; i++)); do
   ip="$(ip_of "$i")"
-  for port in "$http_port" "$silo_port" "$gateway_port"; do
+  for port in "$http_port" "$silo_port" "$gateway_port" "$resp_port"; do
     # shellcheck disable=SC2016 # $0 and $1 are the inner bash's arguments
     if timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$ip" "$port" 2>/dev/null; then
       echo "launch.sh: $ip:$port is already in use (another node or program; see \`ss -ltnp | grep ':$port'\`)." >&2

@@ -29,6 +29,9 @@ public sealed class NodeOptions
     /// <summary><c>HTTP_PORT</c>: HTTP API and dashboard port, the same on every node.</summary>
     public int HttpPort { get; set; } = 8080;
 
+    /// <summary><c>RESP_PORT</c>: Redis protocol (RESP2) port, the same on every node.</summary>
+    public int RespPort { get; set; } = 6379;
+
     /// <summary><c>CLUSTERING</c>: the membership provider.</summary>
     public string Clustering { get; set; } = ClusteringModes.Gossip;
 

@@ -26,9 +26,11 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
         CheckPort(failures, "SILO_PORT", options.SiloPort);
         CheckPort(failures, "GATEWAY_PORT", options.GatewayPort);
         CheckPort(failures, "HTTP_PORT", options.HttpPort);
-        if (options.SiloPort == options.GatewayPort || options.SiloPort == options.HttpPort || options.GatewayPort == options.HttpPort)
+        CheckPort(failures, "RESP_PORT", options.RespPort);
+        int[] ports = [options.SiloPort, options.GatewayPort, options.HttpPort, options.RespPort];
+        if (ports.Distinct().Count() != ports.Length)
         {
-            failures.Add($"SILO_PORT ({options.SiloPort}), GATEWAY_PORT ({options.GatewayPort}) and HTTP_PORT ({options.HttpPort}) must differ.");
+            failures.Add($"SILO_PORT ({options.SiloPort}), GATEWAY_PORT ({options.GatewayPort}), HTTP_PORT ({options.HttpPort}) and RESP_PORT ({options.RespPort}) must differ.");
         }
 
         if ((options.LinkedNodeId is null) != (options.LinkedNodeIp is null))

@@ -22,6 +22,7 @@ public sealed record NodeSettings(NodeOptions Node, CacheOptions Cache)
         node.SiloPort = read.Int("SILO_PORT", node.SiloPort);
         node.GatewayPort = read.Int("GATEWAY_PORT", node.GatewayPort);
         node.HttpPort = read.Int("HTTP_PORT", node.HttpPort);
+        node.RespPort = read.Int("RESP_PORT", node.RespPort);
         node.Clustering = read.String("CLUSTERING", node.Clustering).ToLowerInvariant();
         node.ClusterId = read.String("CLUSTER_ID", node.ClusterId);
         node.AdoNetConnectionString = read.OptionalString("ADONET_CONNECTION_STRING");

@@ -1,6 +1,8 @@
+using Microsoft.AspNetCore.Connections;
 using Orleans.Configuration;
 using OrleansCache.Silo.Configuration;
 using OrleansCache.Silo.Membership;
+using OrleansCache.Silo.Resp;
 
 namespace OrleansCache.Silo.Hosting;
 
@@ -44,11 +46,15 @@ public static class CacheNodeHostingExtensions
         options.DefunctSiloCleanupPeriod = TimeSpan.FromMinutes(10);
     }
 
-    /// <summary>Serves HTTP on <c>NODE_IP:HTTP_PORT</c> only; request body limits are enforced per route.</summary>
-    public static IWebHostBuilder UseCacheHttpEndpoint(this IWebHostBuilder web, NodeOptions node) =>
+    /// <summary>
+    /// Serves HTTP on <c>NODE_IP:HTTP_PORT</c> only (request body limits are enforced per route), and the
+    /// Redis protocol on <c>NODE_IP:RESP_PORT</c>.
+    /// </summary>
+    public static IWebHostBuilder UseCacheEndpoints(this IWebHostBuilder web, NodeOptions node) =>
         web.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(node.NodeIp, node.HttpPort);
+            kestrel.Listen(node.NodeIp, node.RespPort, listen => listen.UseConnectionHandler<RespConnectionHandler>());
             kestrel.Limits.MaxRequestBodySize = null;
         });
 }

@@ -11,7 +11,7 @@ namespace OrleansCache.Tests.Infrastructure;
 /// </summary>
 public static class LoopbackAddresses
 {
-    private static readonly int[] NodePorts = [8080, 11111, 30000];
+    private static readonly int[] NodePorts = [8080, 11111, 30000, 6379];
     private static int _next = FirstOctet() - 1;
 
     /// <summary>

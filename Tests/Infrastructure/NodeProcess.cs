@@ -33,6 +33,9 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>The node's <c>NODE_IP</c>.</summary>
     public string Ip { get; }
 
+    /// <summary>The node's Redis protocol endpoint (default <c>RESP_PORT</c>), as <c>ip:port</c>.</summary>
+    public string RespEndpoint => $"{Ip}:6379";
+
     /// <summary>A client for the node's HTTP API.</summary>
     public HttpClient Http { get; }
 
@@ -189,7 +192,7 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     private static bool IsCacheSetting(string name) =>
-        name is "NODE_ID" or "NODE_IP" or "LINKED_NODE_ID" or "LINKED_NODE_IP" or "SILO_PORT" or "GATEWAY_PORT" or "HTTP_PORT"
+        name is "NODE_ID" or "NODE_IP" or "LINKED_NODE_ID" or "LINKED_NODE_IP" or "SILO_PORT" or "GATEWAY_PORT" or "HTTP_PORT" or "RESP_PORT"
             or "CLUSTERING" or "ADONET_CONNECTION_STRING" or "ADONET_INVARIANT" or "CLUSTER_ID" or "BUCKETS" or "REPLICATION_FACTOR" or "MAX_VALUE_BYTES" or "ASPNETCORE_URLS";
 
     private void Record(string? line)

@@ -67,20 +67,8 @@ public sealed class ScriptProcess
         }
 
         string command = $"scripts/{script} {string.Join(' ', arguments)}";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(timeout);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{command} did not exit within {timeout.TotalSeconds:0} s.");
-        }
-
-        return new ScriptProcess(command, process.ExitCode, await output.WaitAsync(timeout), await error.WaitAsync(timeout));
+        var run = await CommandRun.RunAsync(start, timeout);
+        return new ScriptProcess(command, run.ExitCode, run.Output, run.Error);
     }
 
     /// <inheritdoc />
@@ -88,6 +76,6 @@ public sealed class ScriptProcess
 
     private static bool IsNodeSetting(string name) =>
         name.StartsWith("LAUNCH_", StringComparison.Ordinal)
-            || name is "NODE_ID" or "NODE_IP" or "LINKED_NODE_ID" or "LINKED_NODE_IP" or "SILO_PORT" or "GATEWAY_PORT" or "HTTP_PORT"
+            || name is "NODE_ID" or "NODE_IP" or "LINKED_NODE_ID" or "LINKED_NODE_IP" or "SILO_PORT" or "GATEWAY_PORT" or "HTTP_PORT" or "RESP_PORT"
                 or "CLUSTERING" or "CLUSTER_ID" or "BUCKETS" or "REPLICATION_FACTOR" or "MAX_VALUE_BYTES" or "ASPNETCORE_URLS";
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
 using OrleansCache.Tests.Infrastructure;
 
@@ -7,8 +5,8 @@ namespace OrleansCache.Tests.Processes;
 
 /// <summary>
 /// The README's examples, run as written against a fresh published node: the curl commands of the
-/// "HTTP API" section must print what their <c># →</c> lines show, and the console client session of
-/// the "Console client" section what follows each <c>$</c> line. The only change made is the node's
+/// "HTTP API" section must print what their <c># →</c> lines show, and the console sessions of the
+/// "Console client" and "Redis protocol" sections what follows each <c>$</c> line. The only change made is the node's
 /// address: the examples say 127.0.0.1, the test's node has a loopback address of its own.
 /// </summary>
 [Collection(ProcessCollection.Name)]
@@ -53,6 +51,21 @@ public sealed partial class ReadmeExamplesTests
 
             // Tables pad columns to the widest address; compare with runs of spaces folded.
             Assert.Equal(Fold(expected.Replace("127.0.0.1", node.Ip, StringComparison.Ordinal)), Fold(output));
+        }
+    }
+
+    [Fact]
+    public async Task RedisProtocolExamples_PrintWhatTheReadmeShows()
+    {
+        var session = ParseConsoleSession(Section("## Redis protocol"));
+        Assert.True(session.Count >= 8, $"Expected the README's redis-cli session, found {session.Count} commands.");
+
+        await using var node = await NodeProcess.StartReadyAsync("0", LoopbackAddresses.Next());
+        foreach (var (command, expected) in session)
+        {
+            var (_, output) = await RunShellAsync(command.Replace("127.0.0.1", node.Ip, StringComparison.Ordinal), mergeErrors: true);
+
+            Assert.Equal(Fold(expected), Fold(output));
         }
     }
 
@@ -112,27 +125,8 @@ public sealed partial class ReadmeExamplesTests
 
     private static async Task<(int ExitCode, string Output)> RunShellAsync(string command, bool mergeErrors = false)
     {
-        var start = new ProcessStartInfo("bash", ["-c", mergeErrors ? $"{command} 2>&1" : command])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(CommandTimeout);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"`{command}` did not finish within {CommandTimeout.TotalSeconds} s.");
-        }
-
-        return (process.ExitCode, await output + (process.ExitCode == 0 ? string.Empty : await errors));
+        var run = await CommandRun.RunAsync("bash", ["-c", mergeErrors ? $"{command} 2>&1" : command], CommandTimeout);
+        return (run.ExitCode, run.Output + (run.ExitCode == 0 ? string.Empty : run.Error));
     }
 
     private static string Fold(string text) => MultipleSpaces().Replace(text.Trim(), " ");

@@ -14,7 +14,7 @@ public sealed class NodeSettingsTests
         Assert.Equal("0", settings.Node.NodeId);
         Assert.Equal("127.0.0.1", settings.Node.NodeIp.ToString());
         Assert.Null(settings.Node.LinkedSiloEndpoint);
-        Assert.Equal((11111, 30000, 8080), (settings.Node.SiloPort, settings.Node.GatewayPort, settings.Node.HttpPort));
+        Assert.Equal((11111, 30000, 8080, 6379), (settings.Node.SiloPort, settings.Node.GatewayPort, settings.Node.HttpPort, settings.Node.RespPort));
         Assert.Equal((1024, 2, 1024 * 1024), (settings.Cache.Buckets, settings.Cache.ReplicationFactor, settings.Cache.MaxValueBytes));
     }
 
@@ -26,6 +26,9 @@ public sealed class NodeSettingsTests
     [InlineData("REPLICATION_FACTOR", "0")]
     [InlineData("MAX_VALUE_BYTES", "-5")]
     [InlineData("HTTP_PORT", "70000")]
+    [InlineData("RESP_PORT", "0")]
+    [InlineData("RESP_PORT", "redis")]
+    [InlineData("RESP_PORT", "8080")]
     [InlineData("CLUSTERING", "zookeeper")]
     [InlineData("LINKED_NODE_IP", "10.0.0.300")]
     public void Load_RefusesABadValue_NamingTheVariable(string variable, string value)
@@ -48,12 +51,13 @@ public sealed class NodeSettingsTests
     {
         var settings = NodeSettings.Load(Configuration(
             ("NODE_ID", "n7"), ("NODE_IP", "127.0.0.17"), ("LINKED_NODE_ID", "n1"), ("LINKED_NODE_IP", "127.0.0.11"),
-            ("BUCKETS", "64"), ("REPLICATION_FACTOR", "3"), ("MAX_VALUE_BYTES", "4096"), ("CLUSTER_ID", "c1")));
+            ("BUCKETS", "64"), ("REPLICATION_FACTOR", "3"), ("MAX_VALUE_BYTES", "4096"), ("CLUSTER_ID", "c1"), ("RESP_PORT", "7000")));
 
         Assert.Equal("n7", settings.Node.NodeId);
         Assert.Equal("127.0.0.11:11111", settings.Node.LinkedSiloEndpoint!.ToString());
         Assert.Equal((64, 3, 4096), (settings.Cache.Buckets, settings.Cache.ReplicationFactor, settings.Cache.MaxValueBytes));
         Assert.Equal("c1", settings.Node.ClusterId);
+        Assert.Equal(7000, settings.Node.RespPort);
     }
 
     [Fact]

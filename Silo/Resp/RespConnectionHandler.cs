@@ -1,0 +1,23 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Options;
+using OrleansCache.Grains;
+using OrleansCache.Grains.Interfaces;
+
+namespace OrleansCache.Silo.Resp;
+
+/// <summary>
+/// Serves the Redis protocol (RESP2) on a Kestrel listener: each connection is a <see cref="RespSession"/>
+/// over the connection's pipes, and every key is served through the same <see cref="CacheClient"/> as HTTP.
+/// </summary>
+internal sealed class RespConnectionHandler(
+    CacheClient cache, IOptions<CacheOptions> options, ILocalSiloDetails silo, ILogger<RespConnectionHandler> logger) : ConnectionHandler
+{
+    private readonly int _maxBulkBytes = Math.Max(options.Value.MaxValueBytes, CacheKeys.MaxKeyBytes);
+
+    public override Task OnConnectedAsync(ConnectionContext connection)
+    {
+        int port = (connection.LocalEndPoint as System.Net.IPEndPoint)?.Port ?? 0;
+        var session = new RespSession(connection, cache, new RespServerInfo(silo.Name, port, _maxBulkBytes), logger);
+        return session.RunAsync();
+    }
+}

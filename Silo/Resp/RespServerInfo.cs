@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace OrleansCache.Silo.Resp;
+
+/// <summary>What the RESP port says about this node (<c>INFO server</c>, <c>HELLO</c>) and its limits.</summary>
+/// <param name="NodeId">This node's <c>NODE_ID</c>.</param>
+/// <param name="Port">The RESP port (<c>RESP_PORT</c>).</param>
+/// <param name="MaxBulkBytes">Longest argument accepted: <c>MAX_VALUE_BYTES</c>, or a key's limit if that is larger.</param>
+internal sealed record RespServerInfo(string NodeId, int Port, int MaxBulkBytes)
+{
+    /// <summary>
+    /// The Redis version this port claims. Clients pick commands by it (StackExchange.Redis reads it from
+    /// <c>INFO server</c>); the replies and error messages here follow Redis 7.0.
+    /// </summary>
+    public const string RedisVersion = "7.0.0";
+
+    /// <summary>Appends the <c># Server</c> section of <c>INFO</c>.</summary>
+    public void AppendServerSection(StringBuilder info)
+    {
+        using var process = Process.GetCurrentProcess();
+        long uptime = (long)(DateTime.Now - process.StartTime).TotalSeconds;
+        info.Append("# Server\r\n")
+            .Append(CultureInfo.InvariantCulture, $"redis_version:{RedisVersion}\r\n")
+            .Append("redis_mode:standalone\r\n")
+            .Append(CultureInfo.InvariantCulture, $"os:{RuntimeInformation.OSDescription}\r\n")
+            .Append(CultureInfo.InvariantCulture, $"arch_bits:{IntPtr.Size * 8}\r\n")
+            .Append(CultureInfo.InvariantCulture, $"process_id:{Environment.ProcessId}\r\n")
+            .Append(CultureInfo.InvariantCulture, $"tcp_port:{Port}\r\n")
+            .Append(CultureInfo.InvariantCulture, $"uptime_in_seconds:{uptime}\r\n")
+            .Append(CultureInfo.InvariantCulture, $"uptime_in_days:{uptime / 86400}\r\n")
+            .Append(CultureInfo.InvariantCulture, $"orleans_cache_node_id:{NodeId}\r\n");
+    }
+}

@@ -1,0 +1,248 @@
+using System.Buffers;
+using System.Collections.Frozen;
+using System.Text;
+using System.Text.Unicode;
+using OrleansCache.Grains.Interfaces;
+
+namespace OrleansCache.Silo.Resp;
+
+/// <summary>
+/// The command table and the handlers. Adding a command is one row here and one small method: parse the
+/// arguments, start the <see cref="CacheClient"/> call through <see cref="Run{TState, T}"/>, return the
+/// <see cref="PendingReply"/> that renders its result.
+/// </summary>
+internal sealed partial class RespSession
+{
+    // The table Dispatch looks names up in, case-insensitively, without allocating (a span lookup).
+    private static readonly FrozenDictionary<string, RespCommand> Commands = new RespCommand[]
+    {
+        new("get", 2, Get),
+        new("set", -3, Set),
+        new("del", -2, Del),
+
+        // UNLINK is DEL that frees memory in the background; clients pick it over DEL for Redis 4 and later.
+        new("unlink", -2, Del),
+        new("exists", -2, Exists),
+        new("mget", -2, MGet),
+        new("mset", -3, MSet),
+        new("ping", -1, Ping),
+        new("echo", 2, Echo),
+        new("hello", -1, Hello),
+        new("client", -2, Client),
+        new("select", 2, Select),
+        new("command", -1, Command),
+        new("info", -1, Info),
+        new("quit", -1, Quit),
+    }.ToFrozenDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
+
+    private static readonly FrozenDictionary<string, RespCommand>.AlternateLookup<ReadOnlySpan<char>> CommandsBySpan =
+        Commands.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    // The longest command name Redis has is under 32 bytes; anything longer is unknown without a lookup.
+    private const int MaxCommandNameBytes = 32;
+
+    private static PendingReply Get(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments)
+    {
+        if (!TryReadKey(arguments[1], out var key, out var invalid))
+        {
+            return invalid;
+        }
+
+        return PendingReply.Entry(session.Run(key, 0, static (cache, key, _) => cache.GetAsync(key)));
+    }
+
+    private static PendingReply Set(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments)
+    {
+        // EX, PX, NX, XX, GET, KEEPTTL, EXAT and PXAT need expiry and conditional writes, which the cache
+        // does not offer yet: refuse them rather than ignore them.
+        if (arguments.Length > 3)
+        {
+            return PendingReply.Error("ERR syntax error");
+        }
+
+        if (!TryReadKey(arguments[1], out var key, out var invalid))
+        {
+            return invalid;
+        }
+
+        return PendingReply.Stored(session.Run(key, arguments[2].ToArray(), static (cache, key, value) => cache.SetAsync(key, value)));
+    }
+
+    private static PendingReply Del(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments)
+    {
+        if (!TryReadKeys(arguments[1..], step: 1, out var keys, out var invalid))
+        {
+            return invalid;
+        }
+
+        var deletes = new Task<bool>[keys.Length];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            deletes[i] = session.Run(keys[i], 0, static (cache, key, _) => cache.DeleteAsync(key));
+        }
+
+        return PendingReply.DeletedCount(deletes);
+    }
+
+    private static PendingReply Exists(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments) =>
+        session.GetEach(arguments, PendingReply.ExistingCount);
+
+    private static PendingReply MGet(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments) =>
+        session.GetEach(arguments, PendingReply.Entries);
+
+    private static PendingReply MSet(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments)
+    {
+        if (arguments.Length % 2 == 0)
+        {
+            return WrongArity("mset");
+        }
+
+        if (!TryReadKeys(arguments[1..], step: 2, out var keys, out var invalid))
+        {
+            return invalid;
+        }
+
+        // Every key is checked before any is written. Not atomic across keys: each lands on its own bucket.
+        var sets = new Task<long>[keys.Length];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            sets[i] = session.Run(keys[i], arguments[2 + (2 * i)].ToArray(), static (cache, key, value) => cache.SetAsync(key, value));
+        }
+
+        return PendingReply.AllStored(sets);
+    }
+
+    private static PendingReply Ping(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments) => arguments.Length switch
+    {
+        1 => PendingReply.SimpleString("PONG"),
+        2 => PendingReply.Bulk(arguments[1].ToArray()),
+        _ => WrongArity("ping"),
+    };
+
+    private static PendingReply Echo(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments) =>
+        PendingReply.Bulk(arguments[1].ToArray());
+
+    private static PendingReply Select(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments)
+    {
+        if (!long.TryParse(Text(arguments[1]), out long index))
+        {
+            return PendingReply.Error("ERR value is not an integer or out of range");
+        }
+
+        // One key space per cluster: database 0 is the only one.
+        return index == 0 ? PendingReply.Ok : PendingReply.Error("ERR DB index is out of range");
+    }
+
+    private static PendingReply Quit(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments)
+    {
+        session._quit = true;
+        return PendingReply.Ok;
+    }
+
+    private PendingReply GetEach(ReadOnlySpan<ReadOnlySequence<byte>> arguments, Func<Task<CacheEntry?>[], PendingReply> reply)
+    {
+        if (!TryReadKeys(arguments[1..], step: 1, out var keys, out var invalid))
+        {
+            return invalid;
+        }
+
+        var gets = new Task<CacheEntry?>[keys.Length];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            gets[i] = Run(keys[i], 0, static (cache, key, _) => cache.GetAsync(key));
+        }
+
+        return reply(gets);
+    }
+
+    private static bool TryFindCommand(in ReadOnlySequence<byte> name, out RespCommand command)
+    {
+        command = null!;
+        if (name.Length is 0 or > MaxCommandNameBytes)
+        {
+            return false;
+        }
+
+        Span<byte> bytes = stackalloc byte[MaxCommandNameBytes];
+        name.CopyTo(bytes);
+        Span<char> chars = stackalloc char[MaxCommandNameBytes];
+        int length = (int)name.Length;
+        for (int i = 0; i < length; i++)
+        {
+            // Command names are ASCII; any other byte cannot match.
+            chars[i] = bytes[i] < 0x80 ? (char)bytes[i] : '\0';
+        }
+
+        return CommandsBySpan.TryGetValue(chars[..length], out command!);
+    }
+
+    /// <summary>Reads a key: 1 to 1024 bytes of valid UTF-8 (<see cref="CacheKeys"/>); anything else is an error reply.</summary>
+    private static bool TryReadKey(in ReadOnlySequence<byte> raw, out string key, out PendingReply invalid)
+    {
+        key = string.Empty;
+        invalid = default;
+        if (raw.Length is 0 or > CacheKeys.MaxKeyBytes)
+        {
+            invalid = PendingReply.Error(raw.Length == 0
+                ? $"ERR {CacheKeys.Validate(string.Empty)}"
+                : $"ERR The key is {raw.Length} bytes; the limit is {CacheKeys.MaxKeyBytes}.");
+            return false;
+        }
+
+        Span<byte> copy = stackalloc byte[CacheKeys.MaxKeyBytes];
+        var bytes = raw.IsSingleSegment ? raw.FirstSpan : copy[..(int)raw.Length];
+        if (!raw.IsSingleSegment)
+        {
+            raw.CopyTo(copy);
+        }
+
+        if (!Utf8.IsValid(bytes))
+        {
+            invalid = PendingReply.Error("ERR The key is not valid UTF-8; a key is 1 to 1024 bytes of UTF-8.");
+            return false;
+        }
+
+        // The one allocation a keyed command makes besides its value: grains take string keys.
+        key = Encoding.UTF8.GetString(bytes);
+        return true;
+    }
+
+    // Reads every step-th argument as a key; none is used unless all are valid.
+    private static bool TryReadKeys(ReadOnlySpan<ReadOnlySequence<byte>> arguments, int step, out string[] keys, out PendingReply invalid)
+    {
+        keys = new string[(arguments.Length + step - 1) / step];
+        invalid = default;
+        for (int i = 0; i < keys.Length; i++)
+        {
+            if (!TryReadKey(arguments[i * step], out keys[i], out invalid))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static PendingReply UnknownCommand(ReadOnlySpan<ReadOnlySequence<byte>> arguments)
+    {
+        // Redis's wording: the name and the first arguments, each quoted, up to about 128 characters.
+        var quoted = new StringBuilder();
+        for (int i = 1; i < arguments.Length && quoted.Length < 128; i++)
+        {
+            var text = Text(arguments[i], 128 - quoted.Length);
+            quoted.Append('\'').Append(text).Append("' ");
+        }
+
+        return PendingReply.Error($"ERR unknown command '{Text(arguments[0], 128)}', with args beginning with: {quoted}");
+    }
+
+    private static PendingReply WrongArity(string name) =>
+        PendingReply.Error($"ERR wrong number of arguments for '{name}' command");
+
+    private static PendingReply UnknownSubcommand(string command, in ReadOnlySequence<byte> subcommand) =>
+        PendingReply.Error($"ERR unknown subcommand '{Text(subcommand, 128)}'. Try {command} HELP.");
+
+    // An argument as text, for messages and small options (never for keys or values).
+    private static string Text(in ReadOnlySequence<byte> argument, int maxBytes = 64) =>
+        Encoding.UTF8.GetString(argument.Slice(0, Math.Min(argument.Length, maxBytes)));
+}

@@ -1,0 +1,248 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using OrleansCache.Grains.Interfaces;
+
+namespace OrleansCache.Silo.Resp;
+
+/// <summary>
+/// One client connection on the RESP port: reads pipelined commands, starts each one's cache calls as
+/// soon as it is parsed, and writes the replies strictly in command order.
+/// </summary>
+/// <remarks>
+/// A batch is everything one read of the pipe holds (at most <see cref="MaxBatchCommands"/> commands).
+/// Every command of the batch is started before any is awaited, so a client pipelining 16 GETs waits for
+/// about one grain call, not 16 in a row; then the replies are written in order and flushed once.
+/// Commands on one key keep their order within a batch (see <see cref="Run{TState, T}"/>); commands on
+/// different keys run concurrently, as they would on a Redis cluster.
+/// </remarks>
+internal sealed partial class RespSession
+{
+    /// <summary>Most commands started before their replies are written: bounds one connection's calls in flight.</summary>
+    public const int MaxBatchCommands = 1024;
+
+    // Replies are flushed at least this often, so a batch of large GET replies never piles up unsent.
+    private const int FlushThresholdBytes = 64 * 1024;
+
+    private static long _lastClientId;
+
+    private readonly ConnectionContext _connection;
+    private readonly CacheClient _cache;
+    private readonly RespServerInfo _server;
+    private readonly ILogger _logger;
+    private readonly RespFrameReader _frames;
+    private readonly List<PendingReply> _replies = [];
+
+    // The last call on each key started in this batch, so that a later command on the same key runs after it.
+    private readonly Dictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
+
+    private bool _quit;
+
+    public RespSession(ConnectionContext connection, CacheClient cache, RespServerInfo server, ILogger logger)
+    {
+        _connection = connection;
+        _cache = cache;
+        _server = server;
+        _logger = logger;
+        _frames = new RespFrameReader(server.MaxBulkBytes);
+        ClientId = Interlocked.Increment(ref _lastClientId);
+    }
+
+    private enum BatchEnd
+    {
+        NeedMore,
+        Full,
+        Close,
+    }
+
+    /// <summary>The connection's id, as <c>CLIENT ID</c> reports it.</summary>
+    public long ClientId { get; }
+
+    /// <summary>The name given by <c>CLIENT SETNAME</c> or <c>HELLO ... SETNAME</c>, if any.</summary>
+    public string? ClientName { get; private set; }
+
+    /// <summary>Serves the connection until the client closes it, sends QUIT or a malformed frame, or the node stops.</summary>
+    public async Task RunAsync()
+    {
+        var input = _connection.Transport.Input;
+        var output = _connection.Transport.Output;
+
+        // When the node shuts down, Kestrel asks each connection to close: finish the batch at hand and stop.
+        using var closing = _connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested
+            .Register(static state => ((PipeReader)state!).CancelPendingRead(), input);
+        try
+        {
+            while (true)
+            {
+                var read = await input.ReadAsync();
+                var buffer = read.Buffer;
+                var end = ReadBatch(buffer, out var consumed);
+
+                // Arguments are copied into keys and values by now: the pipe may reuse its buffer.
+                input.AdvanceTo(consumed, end == BatchEnd.Full ? consumed : buffer.End);
+                await WriteRepliesAsync(output);
+                var flushed = await output.FlushAsync();
+                if (end == BatchEnd.Close || flushed.IsCompleted || read.IsCanceled || (read.IsCompleted && end == BatchEnd.NeedMore))
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is ConnectionResetException or ConnectionAbortedException or IOException or OperationCanceledException)
+        {
+            LogConnectionLost(_logger, ClientId, e);
+        }
+        finally
+        {
+            await input.CompleteAsync();
+            await output.CompleteAsync();
+        }
+    }
+
+    // Parses and starts commands until the buffer ends, the batch is full, or the connection must close.
+    private BatchEnd ReadBatch(ReadOnlySequence<byte> buffer, out SequencePosition consumed)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        try
+        {
+            while (_replies.Count < MaxBatchCommands)
+            {
+                switch (_frames.TryRead(ref reader, out var error))
+                {
+                    case RespFrameStatus.Complete:
+                        _replies.Add(Dispatch(_frames.Arguments));
+                        if (_quit)
+                        {
+                            return BatchEnd.Close;
+                        }
+
+                        break;
+                    case RespFrameStatus.Rejected:
+                        _replies.Add(PendingReply.Error($"ERR {_frames.Rejection}"));
+                        break;
+                    case RespFrameStatus.Empty:
+                        break;
+                    case RespFrameStatus.Incomplete:
+                        return BatchEnd.NeedMore;
+                    default:
+                        LogMalformedFrame(_logger, ClientId, error);
+                        _replies.Add(PendingReply.Error($"ERR {error}"));
+                        return BatchEnd.Close;
+                }
+            }
+
+            return BatchEnd.Full;
+        }
+        finally
+        {
+            consumed = reader.Position;
+        }
+    }
+
+    private PendingReply Dispatch(ReadOnlySpan<ReadOnlySequence<byte>> arguments)
+    {
+        if (!TryFindCommand(arguments[0], out var command))
+        {
+            return UnknownCommand(arguments);
+        }
+
+        if (!command.Accepts(arguments.Length))
+        {
+            return WrongArity(command.Name);
+        }
+
+        try
+        {
+            return command.Handler(this, arguments);
+        }
+        catch (Exception e)
+        {
+            // A bug must cost one reply, never the connection or the node.
+            LogCommandFailed(_logger, command.Name, e);
+            return PendingReply.Error("ERR internal error");
+        }
+    }
+
+    private async ValueTask WriteRepliesAsync(PipeWriter output)
+    {
+        try
+        {
+            foreach (var reply in _replies)
+            {
+                try
+                {
+                    await reply.CompleteAsync();
+                }
+                catch (Exception e)
+                {
+                    RespWriter.WriteError(output, DescribeFailure(e));
+                    continue;
+                }
+
+                reply.Write(output);
+                if (output.UnflushedBytes > FlushThresholdBytes)
+                {
+                    await output.FlushAsync();
+                }
+            }
+        }
+        finally
+        {
+            _replies.Clear();
+            _inFlight.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Starts <paramref name="operation"/> on <paramref name="key"/>, after any call on the same key that an
+    /// earlier command of this batch started: Orleans does not promise that two calls to one grain arrive in
+    /// the order they were made, and a pipelined SET then GET of one key must read the value just set.
+    /// </summary>
+    private Task<T> Run<TState, T>(string key, TState state, Func<CacheClient, string, TState, Task<T>> operation)
+    {
+        var task = _inFlight.TryGetValue(key, out var before) && !before.IsCompleted
+            ? RunAfterAsync(before, key, state, operation)
+            : operation(_cache, key, state);
+        if (!task.IsCompleted)
+        {
+            _inFlight[key] = task;
+        }
+
+        return task;
+    }
+
+    private async Task<T> RunAfterAsync<TState, T>(Task before, string key, TState state, Func<CacheClient, string, TState, Task<T>> operation)
+    {
+        // The earlier command's failure is reported in its own reply; this one runs regardless.
+        await before.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return await operation(_cache, key, state);
+    }
+
+    private string DescribeFailure(Exception e)
+    {
+        switch (e)
+        {
+            case CacheArgumentException:
+                return $"ERR {e.Message}";
+            case TimeoutException or OrleansException:
+                LogUnavailable(_logger, e);
+                return $"ERR the cluster could not serve the request right now, retry: {e.GetType().Name}";
+            default:
+                LogCommandFailed(_logger, "(reply)", e);
+                return "ERR internal error";
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "RESP client {ClientId} lost its connection")]
+    private static partial void LogConnectionLost(ILogger logger, long clientId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "RESP client {ClientId} sent a malformed frame ({Error}); closing its connection")]
+    private static partial void LogMalformedFrame(ILogger logger, long clientId, string? error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "RESP command {Command} failed unexpectedly")]
+    private static partial void LogCommandFailed(ILogger logger, string command, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A RESP command failed because the cluster could not serve it")]
+    private static partial void LogUnavailable(ILogger logger, Exception exception);
+}

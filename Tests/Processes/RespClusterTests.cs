@@ -1,0 +1,58 @@
+using OrleansCache.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace OrleansCache.Tests.Processes;
+
+/// <summary>
+/// The Redis protocol on a real 3-node cluster: any node's RESP port serves any key, whichever node owns
+/// it, and sees what the other nodes' RESP and HTTP front doors wrote.
+/// </summary>
+[Collection(ProcessCollection.Name)]
+public sealed class RespClusterTests
+{
+    private static readonly TimeSpan Formation = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task AnyNodesRespPort_ServesEveryKey_WrittenThroughAnyNodeAndAnyDoor()
+    {
+        await using var cluster = new LocalCluster();
+        var first = await cluster.StartAsync("0");
+        await first.WaitUntilReadyAsync(Formation);
+        await cluster.StartAsync("1", linked: first);
+        await cluster.StartAsync("2", linked: first);
+        await cluster.WaitForMembersAsync(["0", "1", "2"], Formation);
+
+        var connections = new List<ConnectionMultiplexer>();
+        try
+        {
+            foreach (var node in cluster.Nodes)
+            {
+                var options = ConfigurationOptions.Parse(node.RespEndpoint);
+                options.ConnectTimeout = options.SyncTimeout = options.AsyncTimeout = (int)Timeout.TotalMilliseconds;
+                connections.Add(await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(Timeout));
+            }
+
+            // 30 keys spread over the three nodes' buckets: each written over RESP on one node, then read
+            // over RESP on the next and over HTTP on the one after.
+            for (int i = 0; i < 30; i++)
+            {
+                string key = $"cluster key {i}";
+                Assert.True(await connections[i % 3].GetDatabase().StringSetAsync(key, $"value {i}").WaitAsync(Timeout));
+                Assert.Equal($"value {i}", (string?)await connections[(i + 1) % 3].GetDatabase().StringGetAsync(key).WaitAsync(Timeout));
+                Assert.Equal($"value {i}", await cluster.Nodes[(i + 2) % 3].GetAsync(key).WaitAsync(Timeout));
+            }
+
+            await cluster.Nodes[0].SetAsync("cluster from http", "written over HTTP on node 0");
+            var values = await connections[2].GetDatabase().StringGetAsync(["cluster from http", "cluster key 7"]).WaitAsync(Timeout);
+            Assert.Equal(["written over HTTP on node 0", "value 7"], values.Select(v => (string?)v));
+        }
+        finally
+        {
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+}
