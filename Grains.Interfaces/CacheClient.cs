@@ -48,7 +48,7 @@ public sealed class CacheClient
     public async Task<CacheEntry?> GetAsync(string key)
     {
         int bucket = await GetBucketAsync(key);
-        var grain = _grains.GetGrain<IBucketGrain>(bucket);
+        var grain = await GetBucketGrainAsync(bucket);
         try
         {
             return await RetryRejectedAsync(static s => s.grain.GetAsync(s.key).WaitAsync(ReadFallbackAfter), (grain, key));
@@ -169,10 +169,10 @@ public sealed class CacheClient
         return null;
     }
 
-    private async ValueTask<IBucketGrain> GetBucketGrainAsync(string key)
-    {
-        int bucket = await GetBucketAsync(key);
+    private async ValueTask<IBucketGrain> GetBucketGrainAsync(string key) => await GetBucketGrainAsync(await GetBucketAsync(key));
 
+    private async ValueTask<IBucketGrain> GetBucketGrainAsync(int bucket)
+    {
         // GetGrain looks the interface type up by reflection on every call: 4.9% of a node's CPU time under
         // redis-benchmark GETs (dotnet-trace, docs/benchmarks.md). A grain reference never changes; keep one per
         // bucket. Racing first calls may each create one; either is as good.
