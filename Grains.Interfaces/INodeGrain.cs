@@ -12,4 +12,8 @@ public interface INodeGrain : IGrainWithStringKey
     /// <summary>Returns every entry held on this node, primary and replica copies alike.</summary>
     [Alias("Dump"), ReadOnly]
     Task<IReadOnlyDictionary<string, CacheEntry>> DumpAsync();
+
+    /// <summary>Returns this node's keys, bytes and counters.</summary>
+    [Alias("Stats"), ReadOnly]
+    Task<NodeStats> GetStatsAsync();
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Grains.Placement;
@@ -10,8 +11,26 @@ namespace OrleansCache.Grains;
 /// </summary>
 [NamedNodePlacement]
 [Reentrant] // Only reads other grains; letting dumps overlap cannot corrupt anything.
-public sealed class NodeGrain(LocalBucketCatalog catalog) : Grain, INodeGrain
+public sealed class NodeGrain(
+    LocalBucketCatalog catalog,
+    NodeMemory memory,
+    NodeCounters counters,
+    ILocalSiloDetails silo,
+    IOptions<CacheOptions> options) : Grain, INodeGrain
 {
+    /// <inheritdoc />
+    public Task<NodeStats> GetStatsAsync() => Task.FromResult(new NodeStats(
+        silo.Name,
+        memory.PrimaryKeys,
+        memory.ReplicaKeys,
+        memory.Bytes,
+        memory.Budget,
+        options.Value.EvictionPolicy == EvictionPolicy.Lru ? "lru" : "noeviction",
+        counters.Hits,
+        counters.Misses,
+        counters.Evictions,
+        counters.Expirations));
+
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, CacheEntry>> DumpAsync()
     {

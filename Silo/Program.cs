@@ -29,6 +29,8 @@ builder.UseOrleans(silo => silo
         cache.Buckets = settings.Cache.Buckets;
         cache.ReplicationFactor = settings.Cache.ReplicationFactor;
         cache.MaxValueBytes = settings.Cache.MaxValueBytes;
+        cache.MaxMemoryBytes = settings.Cache.MaxMemoryBytes;
+        cache.EvictionPolicy = settings.Cache.EvictionPolicy;
         cache.HttpPort = settings.Cache.HttpPort;
     })
     .AddDashboard());
