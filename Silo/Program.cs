@@ -41,11 +41,14 @@ builder.Services.AddExceptionHandler<CacheExceptionHandler>();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseKeyPathRouting("/get/", "/cache/");
+app.UseKeyPathRouting("/get/", "/cache/", "/incr/");
 app.UseRouting();
 
 app.MapLegacyApi();
 app.MapCacheApi();
+app.MapBatchApi();
+app.MapCounterApi();
+app.MapStatsApi();
 app.MapClusterApi();
 app.MapGossipMembership();
 app.MapOrleansDashboard(routePrefix: "/dashboard");
