@@ -144,6 +144,20 @@ public sealed class OperationsTests(CacheClusterFixture fixture)
     }
 
     [Fact]
+    public async Task SetManyAndGetMany_CallEachBucketOnce()
+    {
+        var keys = Enumerable.Range(0, 200).Select(i => $"ops-grouped-{i}").ToList();
+        var buckets = keys.Select(k => (long)Cache.GetBucketAsync(k).AsTask().Result).ToHashSet();
+
+        var setCalls = await CallsDuringAsync("SetManyAsync", () => Cache.SetManyAsync(keys.Select(k => KeyValuePair.Create(k, Raw(k))).ToList()));
+        var getCalls = await CallsDuringAsync("GetManyAsync", () => Cache.GetManyAsync(keys));
+
+        Assert.True(buckets.Count < keys.Count); // Some buckets hold several of the keys...
+        Assert.Equal(buckets.Order(), setCalls.Order()); // ... and still each is called exactly once.
+        Assert.Equal(buckets.Order(), getCalls.Order());
+    }
+
+    [Fact]
     public async Task SetMany_WritesNothing_WhenOneKeyIsInvalid()
     {
         var entries = new List<KeyValuePair<string, CacheValue>> { new("ops-batch-valid", Raw("x")), new(string.Empty, Raw("y")) };
@@ -184,6 +198,14 @@ public sealed class OperationsTests(CacheClusterFixture fixture)
         Assert.Equal(await Cache.CountKeysAsync().WaitAsync(Timeout), after.Keys);
         Assert.Equal(after.Keys, after.Nodes.Sum(n => n.ReplicaKeys)); // Every key has one replica.
         Assert.True(after.Bytes > before.Bytes);
+    }
+
+    // The keys of the buckets that received calls to method while action ran (no other test runs meanwhile).
+    private async Task<List<long>> CallsDuringAsync(string method, Func<Task> action)
+    {
+        fixture.Calls.Clear();
+        await action().WaitAsync(Timeout);
+        return fixture.Calls.Where(c => c.Method == method).Select(c => c.Key).ToList();
     }
 
     private static CacheValue Raw(string text) => new(Encoding.UTF8.GetBytes(text), ValueFormat.Raw);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
@@ -24,6 +25,9 @@ public sealed class CacheClusterFixture : IAsyncLifetime
     /// <summary>The cache's clock on every silo; it moves only when a test advances it.</summary>
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
+    /// <summary>Every grain call the silos received: the method's name and the target grain's key.</summary>
+    public ConcurrentQueue<(string Method, long Key)> Calls { get; } = new();
+
     /// <summary>The facade over the cluster's client, as an application would use it.</summary>
     public CacheClient Cache { get; private set; } = null!;
 
@@ -34,6 +38,15 @@ public sealed class CacheClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddKeyedSingleton<TimeProvider>(CacheTime.ServiceKey, Time);
+            silo.AddIncomingGrainCallFilter(call =>
+            {
+                if (call.TargetId.TryGetIntegerKey(out long key, out string? keyExtension) && keyExtension is null)
+                {
+                    Calls.Enqueue((call.ImplementationMethod.Name, key));
+                }
+
+                return call.Invoke();
+            });
             silo.AddCacheGrains();
         });
         Cluster = builder.Build();
