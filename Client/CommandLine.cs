@@ -31,6 +31,9 @@ public static partial class CommandLine
                                copies, one key<TAB>value per line, sorted by key
           cluster              print the members: id, ip, status, primary and replica
                                bucket counts, gateway
+          stats                print each node's keys, replica keys, estimated bytes, memory
+                               budget and eviction policy, hits, misses, evictions and
+                               expirations, then the cluster's totals
           demo                 write demo:1 .. demo:8, print each key's bucket and the nodes
                                holding its primary and replica, then read each back
           bench                write every key once, then run concurrent GET/SET loops with
@@ -164,6 +167,7 @@ public static partial class CommandLine
             "del" => CommandVerb.Del,
             "dump" => CommandVerb.Dump,
             "cluster" => CommandVerb.Cluster,
+            "stats" => CommandVerb.Stats,
             "demo" => CommandVerb.Demo,
             "bench" => CommandVerb.Bench,
             _ => null,
@@ -182,6 +186,7 @@ public static partial class CommandLine
             CommandVerb.Del => (1, "del <key>"),
             CommandVerb.Dump => (1, "dump <nodeId>"),
             CommandVerb.Cluster => (0, "cluster"),
+            CommandVerb.Stats => (0, "stats"),
             CommandVerb.Demo => (0, "demo"),
             CommandVerb.Bench => (0, "bench [--concurrency N] [--duration S] [--get-ratio R] [--value-size B] [--keys K]"),
             _ => (0, "help"),

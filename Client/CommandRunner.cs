@@ -96,6 +96,7 @@ public sealed class CommandRunner
         CommandVerb.Del => DeleteAsync(command.Arguments[0]),
         CommandVerb.Dump => DumpAsync(command.Arguments[0]),
         CommandVerb.Cluster => ClusterAsync(),
+        CommandVerb.Stats => StatsAsync(),
         CommandVerb.Demo => DemoAsync(),
         CommandVerb.Bench => new BenchRunner(_cache, command, _output, _error, _errorIsTerminal).RunAsync(_cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.Verb, "Help needs no cluster."),
@@ -148,6 +149,24 @@ public sealed class CommandRunner
         return Done;
     }
 
+    private async Task<int> StatsAsync()
+    {
+        var stats = await _cache.GetStatsAsync().WaitAsync(_cancellationToken);
+        var rows = new List<string[]> { new[] { "NODE", "KEYS", "REPLICA_KEYS", "BYTES", "MAX_BYTES", "POLICY", "HITS", "MISSES", "EVICTIONS", "EXPIRATIONS" } };
+        foreach (var node in stats.Nodes)
+        {
+            rows.Add([
+                node.NodeId, Number(node.Keys), Number(node.ReplicaKeys), Number(node.Bytes), Number(node.MaxBytes), node.EvictionPolicy,
+                Number(node.Hits), Number(node.Misses), Number(node.Evictions), Number(node.Expirations)]);
+        }
+
+        rows.Add([
+            "ALL", Number(stats.Keys), "-", Number(stats.Bytes), "-", "-",
+            Number(stats.Hits), Number(stats.Misses), Number(stats.Evictions), Number(stats.Expirations)]);
+        TextTable.Write(_output, rows);
+        return Done;
+    }
+
     private async Task<int> DemoAsync()
     {
         var rows = new List<string[]> { new[] { "KEY", "BUCKET", "PRIMARY", "REPLICAS", "READ BACK" } };
@@ -181,7 +200,7 @@ public sealed class CommandRunner
     // UTF-8 (possible through PUT /cache) print with U+FFFD in place of each invalid sequence.
     private static string AsText(CacheEntry entry) => Encoding.UTF8.GetString(entry.Value);
 
-    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static bool IsClusterFailure(Exception e) =>
         e is OrleansException or TimeoutException or OperationCanceledException;

@@ -21,6 +21,9 @@ public enum CommandVerb
     /// <summary><c>cluster</c>: print the members and their bucket counts.</summary>
     Cluster,
 
+    /// <summary><c>stats</c>: print each node's and the cluster's keys, bytes and counters.</summary>
+    Stats,
+
     /// <summary><c>demo</c>: write a few keys and show where each one lives.</summary>
     Demo,
 

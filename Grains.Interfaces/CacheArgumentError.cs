@@ -1,16 +1,33 @@
 namespace OrleansCache.Grains.Interfaces;
 
 /// <summary>
-/// Why <see cref="CacheClient"/> refused a request.
+/// Why the cache refused a request. The HTTP API answers each with its own status.
 /// </summary>
+[GenerateSerializer, Alias("OrleansCache.CacheArgumentError")]
 public enum CacheArgumentError
 {
-    /// <summary>The key is empty, longer than 1024 UTF-8 bytes, or not valid UTF-8.</summary>
+    /// <summary>The key is empty, longer than 1024 UTF-8 bytes, or not valid UTF-8 (HTTP 400).</summary>
     InvalidKey,
 
-    /// <summary>The value is larger than <c>MAX_VALUE_BYTES</c>.</summary>
+    /// <summary>The value is larger than <c>MAX_VALUE_BYTES</c> (HTTP 413).</summary>
     ValueTooLarge,
 
-    /// <summary>No active node has the <c>NODE_ID</c> asked for.</summary>
+    /// <summary>No active node has the <c>NODE_ID</c> asked for (HTTP 404).</summary>
     UnknownNode,
+
+    /// <summary>A time to live or expiry is not positive, too long, or contradicts another option (HTTP 400).</summary>
+    InvalidExpiry,
+
+    /// <summary>An increment found a stored value that is not a 64-bit decimal integer (HTTP 409).</summary>
+    NotAnInteger,
+
+    /// <summary>An increment would take the value outside the 64-bit signed range (HTTP 409).</summary>
+    IntegerOverflow,
+
+    /// <summary>The node holding the key is at <c>MAX_MEMORY_BYTES</c> with <c>EVICTION_POLICY=noeviction</c>
+    /// (HTTP 507); reads and deletes still work.</summary>
+    OverMemoryBudget,
+
+    /// <summary>A request argument other than the key or value is unusable, e.g. an empty key list (HTTP 400).</summary>
+    InvalidArgument,
 }

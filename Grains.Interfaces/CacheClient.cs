@@ -38,7 +38,8 @@ public sealed class CacheClient
         _topology = topology;
     }
 
-    /// <summary>Returns the entry stored under <paramref name="key"/>, or <see langword="null"/> on a miss.</summary>
+    /// <summary>Returns the entry stored under <paramref name="key"/>, or <see langword="null"/> on a miss
+    /// (Redis <c>GET</c>). An expired entry is a miss; reading a sliding entry moves its expiry ahead.</summary>
     /// <remarks>
     /// Reads go to the bucket's primary. When it does not answer (its node died and is not declared dead
     /// yet, or it is busy recovering), the read is served by a replica that holds a complete copy: every
@@ -59,25 +60,101 @@ public sealed class CacheClient
         }
     }
 
-    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/>; returns once every copy has it.</summary>
+    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/> with no expiry; returns once every copy has it.</summary>
     /// <returns>The version of the new entry.</returns>
-    /// <exception cref="CacheArgumentException">The key is invalid or the value too large.</exception>
+    /// <exception cref="CacheArgumentException">The key is invalid, the value too large, or the node over its memory budget.</exception>
     public async Task<long> SetAsync(string key, CacheValue value)
     {
-        var topology = await GetTopologyAsync();
-        if (value.Value.Length > topology.MaxValueBytes)
-        {
-            throw new CacheArgumentException(
-                CacheArgumentError.ValueTooLarge,
-                $"The value is {value.Value.Length} bytes; the limit is {topology.MaxValueBytes} (MAX_VALUE_BYTES).");
-        }
-
+        await ThrowIfTooLargeAsync(value);
         var bucket = await GetBucketGrainAsync(key);
         return await RetryRejectedAsync(static s => s.bucket.SetAsync(s.key, s.value), (bucket, key, value));
     }
 
     /// <summary>Stores raw bytes under <paramref name="key"/>.</summary>
     public Task<long> SetAsync(string key, byte[] value) => SetAsync(key, new CacheValue(value, ValueFormat.Raw));
+
+    /// <summary>
+    /// Stores <paramref name="value"/> under <paramref name="key"/> as <paramref name="options"/> say (Redis
+    /// <c>SET</c> with <c>EX</c>/<c>PX</c>/<c>EXAT</c>/<c>PXAT</c>, <c>NX</c>, <c>XX</c>, <c>KEEPTTL</c>, <c>GET</c>;
+    /// HTTP <c>If-Match</c>/<c>If-None-Match</c>). The condition is checked and the write made as one atomic step.
+    /// </summary>
+    /// <returns>Whether it was written, the resulting version, and the previous entry when asked for.</returns>
+    /// <exception cref="CacheArgumentException">The key, value or expiry is invalid, or the node is over its memory budget.</exception>
+    public async Task<SetResult> SetAsync(string key, CacheValue value, SetOptions options)
+    {
+        ThrowIfInvalid(options);
+        await ThrowIfTooLargeAsync(value);
+        var bucket = await GetBucketGrainAsync(key);
+        return await bucket.SetAsync(key, value, options);
+    }
+
+    /// <summary>Stores raw bytes under <paramref name="key"/> that expire as <paramref name="expiry"/> says.</summary>
+    public async Task<long> SetAsync(string key, byte[] value, CacheExpiry expiry)
+    {
+        var result = await SetAsync(key, new CacheValue(value, ValueFormat.Raw), new SetOptions { Expiry = expiry });
+        return result.Version;
+    }
+
+    /// <summary>
+    /// Returns the entries under <paramref name="keys"/>, in the same order, <see langword="null"/> for each miss
+    /// (Redis <c>MGET</c>). Keys are grouped by bucket and each bucket is called once, all in parallel.
+    /// </summary>
+    /// <exception cref="CacheArgumentException">A key is invalid; nothing is read.</exception>
+    public async Task<CacheEntry?[]> GetManyAsync(IReadOnlyList<string> keys)
+    {
+        var groups = await GroupByBucketAsync(keys);
+        var results = new CacheEntry?[keys.Count];
+        var calls = new List<Task>(groups.Count);
+        foreach (var (bucket, group) in groups)
+        {
+            calls.Add(ScatterAsync(_grains.GetGrain<IBucketGrain>(bucket).GetManyAsync(group.Keys.ToArray()), group.Positions, results));
+        }
+
+        await Task.WhenAll(calls);
+        return results;
+
+        static async Task ScatterAsync(Task<CacheEntry?[]> call, List<int> positions, CacheEntry?[] results)
+        {
+            var entries = await call;
+            for (int i = 0; i < entries.Length; i++)
+            {
+                results[positions[i]] = entries[i];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stores every entry, each with <paramref name="expiry"/> or none (Redis <c>MSET</c>). Keys are grouped by
+    /// bucket and each bucket is called once, all in parallel; each bucket's share is written atomically,
+    /// but the buckets are not one transaction: if one bucket refuses (a node over its memory budget),
+    /// the others may already have written.
+    /// </summary>
+    /// <exception cref="CacheArgumentException">A key, value or the expiry is invalid; nothing is written.</exception>
+    public async Task SetManyAsync(IReadOnlyList<KeyValuePair<string, CacheValue>> entries, CacheExpiry? expiry = null)
+    {
+        ThrowIfInvalid(expiry);
+        var keys = new string[entries.Count];
+        for (int i = 0; i < entries.Count; i++)
+        {
+            keys[i] = entries[i].Key;
+            await ThrowIfTooLargeAsync(entries[i].Value);
+        }
+
+        var groups = await GroupByBucketAsync(keys);
+        var calls = new List<Task>(groups.Count);
+        foreach (var (bucket, group) in groups)
+        {
+            var share = new KeyValuePair<string, CacheValue>[group.Positions.Count];
+            for (int i = 0; i < share.Length; i++)
+            {
+                share[i] = entries[group.Positions[i]];
+            }
+
+            calls.Add(_grains.GetGrain<IBucketGrain>(bucket).SetManyAsync(share, expiry));
+        }
+
+        await Task.WhenAll(calls);
+    }
 
     /// <summary>Removes <paramref name="key"/> everywhere.</summary>
     /// <returns><see langword="true"/> when the key existed.</returns>
@@ -86,6 +163,121 @@ public sealed class CacheClient
         var bucket = await GetBucketGrainAsync(key);
         return await RetryRejectedAsync(static s => s.bucket.DeleteAsync(s.key), (bucket, key));
     }
+
+    /// <summary>Removes every one of <paramref name="keys"/> (Redis <c>DEL</c>), each bucket called once.</summary>
+    /// <returns>How many existed; a key named twice counts once.</returns>
+    public async Task<long> DeleteManyAsync(IReadOnlyList<string> keys)
+    {
+        var groups = await GroupByBucketAsync(keys);
+        var calls = new List<Task<int>>(groups.Count);
+        foreach (var (bucket, group) in groups)
+        {
+            calls.Add(_grains.GetGrain<IBucketGrain>(bucket).DeleteManyAsync(group.Keys.Distinct(StringComparer.Ordinal).ToArray()));
+        }
+
+        return Sum(await Task.WhenAll(calls));
+    }
+
+    /// <summary>Returns whether <paramref name="key"/> is stored (an expired key is not). Counts no hit or miss.</summary>
+    public async Task<bool> ExistsAsync(string key) => await CountExistingAsync([key]) == 1;
+
+    /// <summary>Returns how many of <paramref name="keys"/> are stored, a key named twice counted twice (Redis <c>EXISTS</c>).</summary>
+    public async Task<long> CountExistingAsync(IReadOnlyList<string> keys)
+    {
+        var groups = await GroupByBucketAsync(keys);
+        var calls = new List<Task<int>>(groups.Count);
+        foreach (var (bucket, group) in groups)
+        {
+            calls.Add(_grains.GetGrain<IBucketGrain>(bucket).CountExistingAsync(group.Keys.ToArray()));
+        }
+
+        return Sum(await Task.WhenAll(calls));
+    }
+
+    /// <summary>
+    /// Adds <paramref name="by"/> (negative to subtract) to the integer stored under <paramref name="key"/>, atomically,
+    /// and returns the new value (Redis <c>INCRBY</c>/<c>DECRBY</c>). A missing key counts as 0. The value is kept as
+    /// its decimal ASCII text (so <c>GET</c> returns e.g. <c>"42"</c>); its expiry is kept.
+    /// </summary>
+    /// <exception cref="CacheArgumentException">The stored value is not a 64-bit signed decimal integer
+    /// (<see cref="CacheArgumentError.NotAnInteger"/>), the result would overflow
+    /// (<see cref="CacheArgumentError.IntegerOverflow"/>), or the node is over its memory budget.</exception>
+    public async Task<long> IncrementAsync(string key, long by = 1)
+    {
+        var bucket = await GetBucketGrainAsync(key);
+        return await bucket.IncrementAsync(key, by);
+    }
+
+    /// <summary>
+    /// Makes an existing key expire after <paramref name="timeToLive"/> (Redis <c>EXPIRE</c>/<c>PEXPIRE</c>); zero or
+    /// negative deletes it at once, as Redis does.
+    /// </summary>
+    /// <returns><see langword="false"/> when the key is absent.</returns>
+    /// <exception cref="CacheArgumentException">The time to live is over <see cref="CacheExpiry.MaxTimeToLive"/>.</exception>
+    public async Task<bool> ExpireAsync(string key, TimeSpan timeToLive)
+    {
+        if (timeToLive > CacheExpiry.MaxTimeToLive)
+        {
+            ThrowIfInvalid(CacheExpiry.After(timeToLive));
+        }
+
+        var bucket = await GetBucketGrainAsync(key);
+        return await bucket.ExpireAsync(key, timeToLive > TimeSpan.Zero ? CacheExpiry.After(timeToLive) : CacheExpiry.At(DateTimeOffset.MinValue));
+    }
+
+    /// <summary>Makes an existing key expire at <paramref name="instant"/> (Redis <c>EXPIREAT</c>); a past instant deletes it.</summary>
+    /// <returns><see langword="false"/> when the key is absent.</returns>
+    public async Task<bool> ExpireAtAsync(string key, DateTimeOffset instant)
+    {
+        var bucket = await GetBucketGrainAsync(key);
+        return await bucket.ExpireAsync(key, CacheExpiry.At(instant));
+    }
+
+    /// <summary>Removes the expiry of <paramref name="key"/> (Redis <c>PERSIST</c>).</summary>
+    /// <returns><see langword="true"/> when the key existed and had an expiry.</returns>
+    public async Task<bool> PersistAsync(string key)
+    {
+        var bucket = await GetBucketGrainAsync(key);
+        return await bucket.ExpireAsync(key, expiry: null);
+    }
+
+    /// <summary>
+    /// Returns whether <paramref name="key"/> exists and how long it has left (Redis <c>TTL</c>/<c>PTTL</c>: a missing
+    /// key is <c>-2</c>, <see cref="KeyTimeToLive.Exists"/> false; a key without expiry is <c>-1</c>,
+    /// <see cref="KeyTimeToLive.Remaining"/> null).
+    /// </summary>
+    public async Task<KeyTimeToLive> GetTimeToLiveAsync(string key)
+    {
+        var bucket = await GetBucketGrainAsync(key);
+        return await bucket.GetTimeToLiveAsync(key);
+    }
+
+    /// <summary>Moves a sliding entry's expiry ahead without reading it (<c>IDistributedCache.Refresh</c>).</summary>
+    /// <returns><see langword="false"/> when the key is absent.</returns>
+    public async Task<bool> RefreshAsync(string key)
+    {
+        var bucket = await GetBucketGrainAsync(key);
+        return await bucket.RefreshAsync(key);
+    }
+
+    /// <summary>Returns every active node's statistics and the cluster's sums.</summary>
+    public async Task<ClusterStats> GetStatsAsync()
+    {
+        var view = await GetClusterAsync();
+        var calls = new List<Task<NodeStats>>();
+        foreach (var member in view.Members)
+        {
+            if (member.Status == "Active")
+            {
+                calls.Add(_grains.GetGrain<INodeGrain>(member.Id).GetStatsAsync());
+            }
+        }
+
+        return new ClusterStats(await Task.WhenAll(calls));
+    }
+
+    /// <summary>Returns how many keys the cluster stores (Redis <c>DBSIZE</c>; expired keys not yet reclaimed included).</summary>
+    public async Task<long> CountKeysAsync() => (await GetStatsAsync()).Keys;
 
     /// <summary>Reports which nodes hold the copies of <paramref name="key"/>'s bucket.</summary>
     public async Task<BucketLocation> LocateAsync(string key)
@@ -129,6 +321,71 @@ public sealed class CacheClient
         ThrowIfInvalidKey(key);
         var topology = await GetTopologyAsync();
         return KeyHasher.GetBucket(key, topology.Buckets);
+    }
+
+    private async ValueTask ThrowIfTooLargeAsync(CacheValue value)
+    {
+        var topology = await GetTopologyAsync();
+        if (value.Value.Length > topology.MaxValueBytes)
+        {
+            throw new CacheArgumentException(
+                CacheArgumentError.ValueTooLarge,
+                $"The value is {value.Value.Length} bytes; the limit is {topology.MaxValueBytes} (MAX_VALUE_BYTES).");
+        }
+    }
+
+    private static void ThrowIfInvalid(SetOptions options)
+    {
+        ThrowIfInvalid(options.Expiry);
+        if (options.KeepTimeToLive && options.Expiry is not null)
+        {
+            throw new CacheArgumentException(CacheArgumentError.InvalidExpiry, "Keep the time to live or give a new expiry, not both.");
+        }
+    }
+
+    private static void ThrowIfInvalid(CacheExpiry? expiry)
+    {
+        if (expiry?.Validate() is { } problem)
+        {
+            throw new CacheArgumentException(CacheArgumentError.InvalidExpiry, problem);
+        }
+    }
+
+    // Validates every key before anything is sent, so one bad key changes nothing.
+    private async ValueTask<Dictionary<int, KeyGroup>> GroupByBucketAsync(IReadOnlyList<string> keys)
+    {
+        if (keys.Count == 0)
+        {
+            throw new CacheArgumentException(CacheArgumentError.InvalidArgument, "No keys were given.");
+        }
+
+        var topology = await GetTopologyAsync();
+        var groups = new Dictionary<int, KeyGroup>();
+        for (int i = 0; i < keys.Count; i++)
+        {
+            ThrowIfInvalidKey(keys[i]);
+            int bucket = KeyHasher.GetBucket(keys[i], topology.Buckets);
+            if (!groups.TryGetValue(bucket, out var group))
+            {
+                groups[bucket] = group = new KeyGroup();
+            }
+
+            group.Keys.Add(keys[i]);
+            group.Positions.Add(i);
+        }
+
+        return groups;
+    }
+
+    private static long Sum(int[] counts)
+    {
+        long sum = 0;
+        foreach (int count in counts)
+        {
+            sum += count;
+        }
+
+        return sum;
     }
 
     /// <summary>
@@ -186,5 +443,13 @@ public sealed class CacheClient
         {
             throw new CacheArgumentException(CacheArgumentError.InvalidKey, problem);
         }
+    }
+
+    // The keys of one bucket and where each stands in the caller's list.
+    private sealed class KeyGroup
+    {
+        public List<string> Keys { get; } = [];
+
+        public List<int> Positions { get; } = [];
     }
 }

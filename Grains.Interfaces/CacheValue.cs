@@ -1,7 +1,7 @@
 namespace OrleansCache.Grains.Interfaces;
 
 /// <summary>
-/// A value to store, as a caller hands it to <see cref="IBucketGrain.SetAsync"/>.
+/// A value to store, as a caller hands it to <see cref="IBucketGrain.SetAsync(string, CacheValue)"/>.
 /// </summary>
 /// <param name="Value">The bytes to store. The caller must not change the array afterwards.</param>
 /// <param name="Format">How the bytes are to be read back.</param>

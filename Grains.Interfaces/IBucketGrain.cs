@@ -8,24 +8,86 @@ namespace OrleansCache.Grains.Interfaces;
 /// </summary>
 /// <remarks>
 /// Calls run one at a time per bucket (Orleans turn-based execution), so each key is linearizable
-/// while the primary lives. A write returns only after every replica that should exist has applied it.
+/// while the primary lives and every operation here is atomic. A write returns only after every
+/// replica that should exist has applied it. A read may write too: it reclaims an expired entry and
+/// moves a sliding entry's expiry, each replicated like any other write.
 /// </remarks>
 [Alias("OrleansCache.IBucketGrain")]
 public interface IBucketGrain : IGrainWithIntegerKey
 {
-    /// <summary>Returns the entry stored under <paramref name="key"/>, or <see langword="null"/> on a miss.</summary>
-    [Alias("Get"), ReadOnly]
+    /// <summary>Returns the entry stored under <paramref name="key"/>, or <see langword="null"/> on a miss
+    /// (an expired entry is a miss). Counts a hit or a miss; refreshes a sliding entry's expiry.</summary>
+    [Alias("Get")]
     Task<CacheEntry?> GetAsync(string key);
 
-    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/>, on the primary and every replica.</summary>
+    /// <summary>Returns the entry under each of <paramref name="keys"/>, in order, <see langword="null"/> for a miss.</summary>
+    [Alias("GetMany")]
+    Task<CacheEntry?[]> GetManyAsync(string[] keys);
+
+    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/>, on the primary and every replica,
+    /// with no expiry.</summary>
     /// <returns>The version of the new entry.</returns>
     [Alias("Set")]
     Task<long> SetAsync(string key, CacheValue value);
+
+    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/> as <paramref name="options"/> say:
+    /// with an expiry, only under a condition, returning the previous entry.</summary>
+    [Alias("SetWithOptions")]
+    Task<SetResult> SetAsync(string key, CacheValue value, SetOptions options);
+
+    /// <summary>Stores every entry, each with <paramref name="expiry"/> (or none), as one atomic step of this bucket.</summary>
+    [Alias("SetMany")]
+    Task SetManyAsync(KeyValuePair<string, CacheValue>[] entries, CacheExpiry? expiry);
 
     /// <summary>Removes <paramref name="key"/> from the primary and every replica.</summary>
     /// <returns><see langword="true"/> when the key existed.</returns>
     [Alias("Delete")]
     Task<bool> DeleteAsync(string key);
+
+    /// <summary>Removes each of <paramref name="keys"/>; returns how many existed.</summary>
+    [Alias("DeleteMany")]
+    Task<int> DeleteManyAsync(string[] keys);
+
+    /// <summary>Returns how many of <paramref name="keys"/> are stored, a key named twice counted twice
+    /// (Redis <c>EXISTS</c>). Counts no hits or misses and refreshes nothing.</summary>
+    [Alias("CountExisting")]
+    Task<int> CountExistingAsync(string[] keys);
+
+    /// <summary>Adds <paramref name="by"/> to the 64-bit decimal integer stored under <paramref name="key"/>
+    /// (a missing key counts as 0) and returns the result; keeps the entry's expiry.</summary>
+    /// <exception cref="CacheArgumentException">The stored value is not an integer, or the sum overflows.</exception>
+    [Alias("Increment")]
+    Task<long> IncrementAsync(string key, long by);
+
+    /// <summary>Sets the expiry of an existing key, or clears it when <paramref name="expiry"/> is
+    /// <see langword="null"/>; an expiry already past deletes the key.</summary>
+    /// <returns><see langword="false"/> when the key is absent, or <paramref name="expiry"/> is null and the key had none.</returns>
+    [Alias("Expire")]
+    Task<bool> ExpireAsync(string key, CacheExpiry? expiry);
+
+    /// <summary>Returns whether <paramref name="key"/> exists and how long it has left.</summary>
+    [Alias("TimeToLive")]
+    Task<KeyTimeToLive> GetTimeToLiveAsync(string key);
+
+    /// <summary>Moves a sliding entry's expiry ahead, as a read would, without returning it.</summary>
+    /// <returns><see langword="false"/> when the key is absent.</returns>
+    [Alias("Refresh")]
+    Task<bool> RefreshAsync(string key);
+
+    /// <summary>Reclaims entries whose expiry has passed; called by the node's sweep.</summary>
+    /// <returns>How many were reclaimed.</returns>
+    [Alias("SweepExpired")]
+    Task<int> SweepExpiredAsync();
+
+    /// <summary>Returns the least recently used of <paramref name="samples"/> randomly sampled entries,
+    /// for the node's evictor to compare with other buckets' (approximate LRU, as Redis samples).</summary>
+    [Alias("SampleForEviction"), ReadOnly]
+    Task<EvictionCandidate[]> SampleForEvictionAsync(int samples);
+
+    /// <summary>Evicts each candidate not used since it was sampled, from the primary and every replica.</summary>
+    /// <returns>How many were evicted.</returns>
+    [Alias("Evict")]
+    Task<int> EvictAsync(EvictionCandidate[] candidates);
 
     /// <summary>Returns a complete copy of the bucket.</summary>
     [Alias("Snapshot"), ReadOnly]

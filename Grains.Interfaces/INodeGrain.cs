@@ -14,9 +14,13 @@ public interface INodeGrain : IGrainWithStringKey
     Task<IReadOnlyDictionary<string, CacheEntry>> DumpAsync();
 
     /// <summary>
-    /// Tells this node that <paramref name="silo"/> is stopping: from now on this node leaves it out of the
+    /// Tells this node that <paramref name="leaving"/> is stopping: from now on this node leaves it out of the
     /// bucket map, so nothing is placed on it or moved back to it while it hands its buckets off.
     /// </summary>
     [Alias("NodeLeaving")]
-    Task NodeLeavingAsync(SiloAddress silo);
+    Task NodeLeavingAsync(SiloAddress leaving);
+
+    /// <summary>Returns this node's keys, bytes and counters.</summary>
+    [Alias("Stats"), ReadOnly]
+    Task<NodeStats> GetStatsAsync();
 }

@@ -17,6 +17,12 @@ public interface IReplicaGrain : IGrainWithIntegerKey
     [Alias("Apply")]
     Task<bool> ApplyAsync(ReplicaWrite write);
 
+    /// <summary>Applies consecutive writes forwarded by the primary, in order, as <see cref="ApplyAsync"/> would
+    /// one by one (one call for a batch: a multi-set or a round of evictions).</summary>
+    /// <returns><see langword="false"/> when a gap shows the replica missed an earlier write.</returns>
+    [Alias("ApplyMany")]
+    Task<bool> ApplyManyAsync(ReplicaWrite[] writes);
+
     /// <summary>Replaces the replica's whole content with <paramref name="snapshot"/>.</summary>
     [Alias("Reset")]
     Task ResetAsync(BucketSnapshot snapshot);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansCache.Grains.Interfaces;
@@ -19,9 +20,13 @@ public sealed partial class BucketGrain(
     LocalBucketCatalog catalog,
     ILocalSiloDetails silo,
     IOptions<CacheOptions> options,
+    NodeMemory memory,
+    NodeCounters counters,
+    ExpirySweeper sweeper,
+    [FromKeyedServices(CacheTime.ServiceKey)] TimeProvider time,
     ILogger<BucketGrain> logger) : Grain, IBucketGrain
 {
-    private readonly BucketStore _store = new();
+    private readonly BucketStore _store = new(memory, time, replica: false);
     private bool _migrated;
 
     private int Bucket => (int)this.GetPrimaryKeyLong();
@@ -30,55 +35,59 @@ public sealed partial class BucketGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         catalog.Add(this.GetPrimaryKeyLong(), replica: false);
-        if (_migrated)
-        {
-            return; // The entries came with the activation (see OnRehydrate).
-        }
 
-        // A bucket re-activated after its node died starts empty here; its replicas hold every acknowledged
-        // write. Take the most advanced copy before answering anything.
-        var best = await LoadBestReplicaAsync(maps.Current);
-        if (best is not null)
+        // A moved bucket brought its entries along (see OnRehydrate). One re-activated after its node died
+        // starts empty here, while its replicas hold every acknowledged write: take the most advanced copy
+        // before answering anything.
+        if (!_migrated && await LoadBestReplicaAsync(maps.Current) is { } best)
         {
             _store.Reset(best);
             LogRecovered(logger, Bucket, best.Entries.Count, best.Sequence);
         }
+
+        TrackExpiries();
     }
 
     /// <inheritdoc />
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         catalog.Remove(this.GetPrimaryKeyLong(), replica: false);
+        sweeper.Untrack(Bucket);
+        _store.Release();
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public Task<CacheEntry?> GetAsync(string key) => Task.FromResult(_store.Get(key));
+    public async Task<CacheEntry?> GetAsync(string key)
+    {
+        var entry = Read(key, _store.Now);
+        counters.CountRead(hit: entry is not null);
+        await FlushAsync();
+        return entry;
+    }
 
     /// <inheritdoc />
     public async Task<long> SetAsync(string key, CacheValue value)
     {
-        int max = options.Value.MaxValueBytes;
-        if (value.Value.Length > max)
-        {
-            ThrowValueTooLarge(value.Value.Length, max);
-        }
-
-        var write = _store.Write(key, value);
-        await ReplicateAsync(write);
-        return write.Sequence;
+        ThrowIfTooLarge(value);
+        await MakeRoomAsync(key, value.Value.Length);
+        _pending.Add(_store.Write(key, value));
+        long version = _store.Sequence;
+        await FlushAsync();
+        return version;
     }
 
     /// <inheritdoc />
     public async Task<bool> DeleteAsync(string key)
     {
-        if (_store.Get(key) is null)
+        bool existed = Live(key, _store.Now) is not null;
+        if (existed)
         {
-            return false;
+            _pending.Add(_store.Write(key, value: null));
         }
 
-        await ReplicateAsync(_store.Write(key, value: null));
-        return true;
+        await FlushAsync();
+        return existed;
     }
 
     /// <inheritdoc />
@@ -100,7 +109,8 @@ public sealed partial class BucketGrain(
         return new BucketLocation(Bucket, silo.Name, nodes);
     }
 
-    private async Task ReplicateAsync(ReplicaWrite write)
+    // Consecutive writes go to each replica in one call, applied there in order.
+    private async Task ReplicateAsync(ReplicaWrite[] writes)
     {
         var replicas = Replicas(maps.Current);
         if (replicas.Length == 0)
@@ -111,7 +121,7 @@ public sealed partial class BucketGrain(
         var applied = new Task<bool>[replicas.Length];
         for (int i = 0; i < replicas.Length; i++)
         {
-            applied[i] = replicas[i].ApplyAsync(write);
+            applied[i] = writes.Length == 1 ? replicas[i].ApplyAsync(writes[0]) : replicas[i].ApplyManyAsync(writes);
         }
 
         await Task.WhenAll(applied);
@@ -120,7 +130,7 @@ public sealed partial class BucketGrain(
             if (!applied[i].Result)
             {
                 // The replica missed writes (it is new, or came back empty): send it everything.
-                LogResync(logger, Bucket, i + 1, write.Sequence);
+                LogResync(logger, Bucket, i + 1, writes[^1].Sequence);
                 await replicas[i].ResetAsync(_store.ToSnapshot());
             }
         }
@@ -144,8 +154,17 @@ public sealed partial class BucketGrain(
 
     private IReplicaGrain Replica(int rank) => GrainFactory.GetGrain<IReplicaGrain>(ReplicaKey.Create(Bucket, rank));
 
+    private void ThrowIfTooLarge(CacheValue value)
+    {
+        int max = options.Value.MaxValueBytes;
+        if (value.Value.Length > max)
+        {
+            ThrowValueTooLarge(value.Value.Length, max);
+        }
+    }
+
     private static void ThrowValueTooLarge(int length, int max) =>
-        throw new ArgumentException($"The value is {length} bytes; the limit is {max} (MAX_VALUE_BYTES).");
+        throw new CacheArgumentException(CacheArgumentError.ValueTooLarge, $"The value is {length} bytes; the limit is {max} (MAX_VALUE_BYTES).");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bucket {Bucket} recovered {Count} entries at sequence {Sequence} from its replicas")]
     private static partial void LogRecovered(ILogger logger, int bucket, int count, long sequence);

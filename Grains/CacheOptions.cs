@@ -26,6 +26,25 @@ public sealed class CacheOptions
     /// <summary>Largest value accepted, in bytes (<c>MAX_VALUE_BYTES</c>).</summary>
     public int MaxValueBytes { get; set; } = DefaultMaxValueBytes;
 
+    /// <summary>Smallest <see cref="MaxMemoryBytes"/> allowed: 1 MiB, room for one largest default value.</summary>
+    public const long MinMaxMemoryBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Default for <see cref="MaxMemoryBytes"/>: half the memory available to the process (the machine's, or
+    /// the container's limit). The budget counts estimated entry bytes, and a .NET heap needs room beyond
+    /// its live data to collect garbage, so half leaves the other half for that and for the runtime.
+    /// </summary>
+    public static long DefaultMaxMemoryBytes => Math.Max(MinMaxMemoryBytes, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2);
+
+    /// <summary>The entries' budget on this node, primary and replica copies together (<c>MAX_MEMORY_BYTES</c>).</summary>
+    public long MaxMemoryBytes { get; set; } = DefaultMaxMemoryBytes;
+
+    /// <summary>What happens at <see cref="MaxMemoryBytes"/> (<c>EVICTION_POLICY</c>).</summary>
+    public EvictionPolicy EvictionPolicy { get; set; } = EvictionPolicy.Lru;
+
+    /// <summary>How often each node reclaims expired entries that nobody reads (the active sweep).</summary>
+    public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Port of every node's HTTP API (<c>HTTP_PORT</c>); the same on every node, shown by <c>/cluster</c>.</summary>
     public int HttpPort { get; set; } = 8080;
 }

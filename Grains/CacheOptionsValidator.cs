@@ -26,6 +26,11 @@ public sealed class CacheOptionsValidator : IValidateOptions<CacheOptions>
             failures.Add($"MAX_VALUE_BYTES must be between 1 and {CacheOptions.MaxMaxValueBytes}; it is {options.MaxValueBytes}.");
         }
 
+        if (options.MaxMemoryBytes < CacheOptions.MinMaxMemoryBytes)
+        {
+            failures.Add($"MAX_MEMORY_BYTES must be at least {CacheOptions.MinMaxMemoryBytes} (1 MiB); it is {options.MaxMemoryBytes}.");
+        }
+
         if (options.HttpPort is < 1 or > 65535)
         {
             failures.Add($"HTTP_PORT must be between 1 and 65535; it is {options.HttpPort}.");

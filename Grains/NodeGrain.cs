@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Grains.Placement;
@@ -11,8 +12,27 @@ namespace OrleansCache.Grains;
 /// </summary>
 [NamedNodePlacement]
 [Reentrant] // Only reads other grains; letting dumps overlap cannot corrupt anything.
-public sealed class NodeGrain(LocalBucketCatalog catalog, BucketMapProvider maps) : Grain, INodeGrain
+public sealed class NodeGrain(
+    LocalBucketCatalog catalog,
+    BucketMapProvider maps,
+    NodeMemory memory,
+    NodeCounters counters,
+    ILocalSiloDetails silo,
+    IOptions<CacheOptions> options) : Grain, INodeGrain
 {
+    /// <inheritdoc />
+    public Task<NodeStats> GetStatsAsync() => Task.FromResult(new NodeStats(
+        silo.Name,
+        memory.PrimaryKeys,
+        memory.ReplicaKeys,
+        memory.Bytes,
+        memory.Budget,
+        options.Value.EvictionPolicy == EvictionPolicy.Lru ? "lru" : "noeviction",
+        counters.Hits,
+        counters.Misses,
+        counters.Evictions,
+        counters.Expirations));
+
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, CacheEntry>> DumpAsync()
     {
@@ -40,9 +60,9 @@ public sealed class NodeGrain(LocalBucketCatalog catalog, BucketMapProvider maps
     }
 
     /// <inheritdoc />
-    public Task NodeLeavingAsync(SiloAddress silo)
+    public Task NodeLeavingAsync(SiloAddress leaving)
     {
-        maps.MarkLeaving(silo);
+        maps.MarkLeaving(leaving);
         return Task.CompletedTask;
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Grains.Interfaces.Routing;
@@ -17,11 +18,13 @@ public sealed partial class ReplicaGrain(
     BucketMapProvider maps,
     LocalBucketCatalog catalog,
     ILocalSiloDetails silo,
+    NodeMemory memory,
+    [FromKeyedServices(CacheTime.ServiceKey)] TimeProvider time,
     ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain, IGrainMigrationParticipant
 {
     private const string MigratedEntriesKey = "orleans-cache.replica";
 
-    private readonly BucketStore _store = new();
+    private readonly BucketStore _store = new(memory, time, replica: true);
 
     // False until the replica holds a copy of the bucket: a new activation is empty whatever the bucket
     // holds, and must neither answer reads nor be taken for the bucket's content.
@@ -42,6 +45,7 @@ public sealed partial class ReplicaGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         catalog.Remove(this.GetPrimaryKeyLong(), replica: true);
+        _store.Release();
         return Task.CompletedTask;
     }
 
@@ -51,6 +55,22 @@ public sealed partial class ReplicaGrain(
         // A write numbered 1 follows an empty bucket, so applying it makes a complete copy too.
         bool applied = _store.TryApply(write);
         _complete |= applied && _store.Sequence > 0;
+        return Task.FromResult(applied);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> ApplyManyAsync(ReplicaWrite[] writes)
+    {
+        bool applied = true;
+        foreach (var write in writes)
+        {
+            if (!(applied = _store.TryApply(write)))
+            {
+                break;
+            }
+        }
+
+        _complete |= _store.Sequence > 0 && (applied || _complete);
         return Task.FromResult(applied);
     }
 

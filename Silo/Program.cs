@@ -29,6 +29,8 @@ builder.UseOrleans(silo => silo
         cache.Buckets = settings.Cache.Buckets;
         cache.ReplicationFactor = settings.Cache.ReplicationFactor;
         cache.MaxValueBytes = settings.Cache.MaxValueBytes;
+        cache.MaxMemoryBytes = settings.Cache.MaxMemoryBytes;
+        cache.EvictionPolicy = settings.Cache.EvictionPolicy;
         cache.HttpPort = settings.Cache.HttpPort;
     })
     .AddDashboard());
@@ -39,11 +41,14 @@ builder.Services.AddExceptionHandler<CacheExceptionHandler>();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseKeyPathRouting("/get/", "/cache/");
+app.UseKeyPathRouting("/get/", "/cache/", "/incr/");
 app.UseRouting();
 
 app.MapLegacyApi();
 app.MapCacheApi();
+app.MapBatchApi();
+app.MapCounterApi();
+app.MapStatsApi();
 app.MapClusterApi();
 app.MapGossipMembership();
 app.MapOrleansDashboard(routePrefix: "/dashboard");

@@ -34,6 +34,16 @@ public static class CacheSiloBuilderExtensions
         services.AddSingleton<IValidateOptions<CacheOptions>, CacheOptionsValidator>();
         services.AddSingleton<BucketMapProvider>();
         services.AddSingleton<LocalBucketCatalog>();
+        services.AddSingleton<NodeMemory>();
+        services.AddSingleton<NodeCounters>();
+        services.AddSingleton<ExpirySweeper>();
+        services.AddSingleton<MemoryEvictor>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ExpirySweeper>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<MemoryEvictor>());
+
+        // The cache's clock: the silo's unless a test registers its own under the key first (see CacheTime).
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddKeyedSingleton(CacheTime.ServiceKey, (sp, _) => sp.GetRequiredService<TimeProvider>());
         services.AddSingleton<ClusterViewSource>();
         services.AddSingleton<CachePlacementDirector>();
         services.TryAddSingleton(TimeProvider.System);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using OrleansCache.Grains.Interfaces;
 
 namespace OrleansCache.Grains.Storage;
@@ -6,25 +7,111 @@ namespace OrleansCache.Grains.Storage;
 /// Where data lives: the entries of one bucket copy (primary or replica) and the sequence number of
 /// the last write applied to it. Owned by one grain activation, so it needs no locks.
 /// </summary>
+/// <remarks>
+/// <para>Besides the entries it keeps what expiry and eviction need, identically on every copy: a
+/// queue of expiry times (the sweep pops what is due instead of scanning) and a list of keys to
+/// sample at random. Only the primary uses them; a replica loses an entry only when its primary's
+/// delete arrives as a <see cref="ReplicaWrite"/>, so the copies never diverge.</para>
+/// <para>Every change is reported to the silo's <see cref="NodeMemory"/>, and <see cref="Release"/>
+/// takes the whole store off it when the grain deactivates.</para>
+/// </remarks>
 public sealed class BucketStore
 {
-    private Dictionary<string, CacheEntry> _entries = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Estimated bytes one entry costs besides its key's characters and its value's bytes: the key string's
+    /// and value array's headers (22 + 24), the <see cref="CacheEntry"/> object (about 64 with its
+    /// nullable expiry fields), its dictionary slot (about 40) and its place in the sampling list and
+    /// expiry queue (8 + 24). Rounded up to 160; this estimate is what <c>MAX_MEMORY_BYTES</c> limits.
+    /// </summary>
+    public const int EntryOverheadBytes = 160;
+
+    private readonly NodeMemory _memory;
+    private readonly TimeProvider _time;
+    private readonly bool _replica;
+    private readonly List<string> _keys = [];
+    private Dictionary<string, Slot> _entries = new(StringComparer.Ordinal);
+    private PriorityQueue<string, DateTimeOffset> _expiries = new();
+    private int _expiring;
+    private long _bytes;
+
+    /// <summary>Creates a store that stands alone: system time, no silo budget.</summary>
+    public BucketStore()
+        : this(NodeMemory.Unlimited(), TimeProvider.System, replica: false)
+    {
+    }
+
+    /// <summary>Creates a store that reports to <paramref name="memory"/> and reads the time from <paramref name="time"/>.</summary>
+    /// <param name="memory">The silo's accounting.</param>
+    /// <param name="time">The clock that decides what has expired.</param>
+    /// <param name="replica">Whether this is a replica copy (counted as replica keys).</param>
+    public BucketStore(NodeMemory memory, TimeProvider time, bool replica)
+    {
+        _memory = memory;
+        _time = time;
+        _replica = replica;
+    }
 
     /// <summary>Sequence number of the last write applied (0 before the first).</summary>
     public long Sequence { get; private set; }
 
-    /// <summary>Number of entries.</summary>
+    /// <summary>The version the next write made here will give its entry.</summary>
+    public long NextVersion => Sequence + 1;
+
+    /// <summary>Number of entries, expired ones not yet reclaimed included.</summary>
     public int Count => _entries.Count;
 
-    /// <summary>Returns the entry under <paramref name="key"/>, or <see langword="null"/>.</summary>
-    public CacheEntry? Get(string key) => _entries.GetValueOrDefault(key);
+    /// <summary>Estimated bytes of all entries.</summary>
+    public long Bytes => _bytes;
+
+    /// <summary>The current time by this store's clock.</summary>
+    public DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>The earliest expiry among the entries, if any has one (may be one already replaced).</summary>
+    public DateTimeOffset? NextExpiry => _expiries.TryPeek(out _, out var at) ? at : null;
+
+    /// <summary>Returns the estimated bytes of an entry with this key and value length.</summary>
+    public static long EntrySize(string key, int valueLength) => EntryOverheadBytes + 2L * key.Length + valueLength;
+
+    /// <summary>Returns the live entry under <paramref name="key"/>, or <see langword="null"/> (expired entries are never returned).</summary>
+    public CacheEntry? Get(string key)
+    {
+        var entry = Peek(key);
+        return entry is null || entry.IsExpiredAt(Now) ? null : entry;
+    }
+
+    /// <summary>Returns the entry under <paramref name="key"/> even when it has expired, or <see langword="null"/>.</summary>
+    public CacheEntry? Peek(string key) => _entries.TryGetValue(key, out var slot) ? slot.Entry : null;
+
+    /// <summary>Records a use of <paramref name="key"/> for eviction (the primary calls it on every read and write).</summary>
+    public void Touch(string key)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, key);
+        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref slot))
+        {
+            slot.LastUsed = _memory.NextAccessStamp();
+        }
+    }
+
+    /// <summary>Returns how many bytes storing a value of <paramref name="valueLength"/> under <paramref name="key"/>
+    /// would add (negative when it shrinks an existing entry).</summary>
+    public long Growth(string key, int valueLength)
+    {
+        long existing = _entries.TryGetValue(key, out var slot) ? EntrySize(key, slot.Entry.Value.Length) : 0;
+        return EntrySize(key, valueLength) - existing;
+    }
 
     /// <summary>Applies a new write made by this copy's own primary and returns what to forward to replicas.</summary>
-    public ReplicaWrite Write(string key, CacheValue? value)
+    public ReplicaWrite Write(string key, CacheValue? value) =>
+        Write(key, value is null ? null : new CacheEntry(value.Value, value.Format, NextVersion));
+
+    /// <summary>Applies a new write of <paramref name="entry"/> (or a delete, when <see langword="null"/>) made by
+    /// this copy's own primary and returns what to forward to replicas. Build a new value's entry with
+    /// <see cref="NextVersion"/>; an entry whose expiry alone changes keeps its version.</summary>
+    public ReplicaWrite Write(string key, CacheEntry? entry)
     {
-        long sequence = Sequence + 1;
-        var write = new ReplicaWrite(sequence, key, value is null ? null : new CacheEntry(value.Value, value.Format, sequence));
+        var write = new ReplicaWrite(NextVersion, key, entry);
         Apply(write);
+        Touch(key);
         return write;
     }
 
@@ -46,20 +133,87 @@ public sealed class BucketStore
         return true;
     }
 
-    /// <summary>Returns a copy of the whole store, safe to hand to another grain.</summary>
-    public BucketSnapshot ToSnapshot() => new(Sequence, new Dictionary<string, CacheEntry>(_entries, StringComparer.Ordinal));
+    /// <summary>Deletes entries whose expiry has passed, at most <paramref name="limit"/>, adding each delete to
+    /// <paramref name="writes"/> to forward.</summary>
+    public void RemoveExpired(int limit, List<ReplicaWrite> writes)
+    {
+        var now = Now;
+        while (writes.Count < limit && _expiries.TryPeek(out var key, out var at) && at <= now)
+        {
+            _expiries.Dequeue();
+
+            // The queue is lazy: an entry rewritten with another expiry (or none) left a stale item behind.
+            if (_entries.TryGetValue(key, out var slot) && slot.Entry.ExpiresAt == at)
+            {
+                writes.Add(Write(key, entry: null));
+            }
+        }
+    }
+
+    /// <summary>Returns the least recently used among <paramref name="samples"/> entries picked at random.</summary>
+    public (string Key, long LastUsed)? SampleLeastRecentlyUsed(int samples)
+    {
+        (string Key, long LastUsed)? oldest = null;
+        for (int i = 0; i < samples && _keys.Count > 0; i++)
+        {
+            string key = _keys[Random.Shared.Next(_keys.Count)];
+            long lastUsed = _entries[key].LastUsed;
+            if (oldest is null || lastUsed < oldest.Value.LastUsed)
+            {
+                oldest = (key, lastUsed);
+            }
+        }
+
+        return oldest;
+    }
+
+    /// <summary>Returns when <paramref name="key"/> was last used, or <see langword="null"/> when it is absent.</summary>
+    public long? LastUsed(string key) => _entries.TryGetValue(key, out var slot) ? slot.LastUsed : null;
+
+    /// <summary>Returns a copy of the live entries, safe to hand to another grain.</summary>
+    public BucketSnapshot ToSnapshot()
+    {
+        var now = Now;
+        var entries = new Dictionary<string, CacheEntry>(_entries.Count, StringComparer.Ordinal);
+        foreach (var (key, slot) in _entries)
+        {
+            if (!slot.Entry.IsExpiredAt(now))
+            {
+                entries[key] = slot.Entry;
+            }
+        }
+
+        return new BucketSnapshot(Sequence, entries);
+    }
 
     /// <summary>Replaces the whole store with <paramref name="snapshot"/>.</summary>
     public void Reset(BucketSnapshot snapshot)
     {
-        _entries = new Dictionary<string, CacheEntry>(snapshot.Entries, StringComparer.Ordinal);
+        Release();
+        _entries = new Dictionary<string, Slot>(snapshot.Entries.Count, StringComparer.Ordinal);
+        foreach (var (key, entry) in snapshot.Entries)
+        {
+            Store(key, entry);
+        }
+
         Sequence = snapshot.Sequence;
     }
 
-    /// <summary>Copies every entry into <paramref name="target"/>.</summary>
+    /// <summary>Drops every entry and takes them off the silo's accounting (when the grain deactivates).</summary>
+    public void Release()
+    {
+        _memory.Add(-_bytes, -_entries.Count, _replica);
+        _bytes = 0;
+        _entries = new Dictionary<string, Slot>(StringComparer.Ordinal);
+        _keys.Clear();
+        _expiries = new PriorityQueue<string, DateTimeOffset>();
+        _expiring = 0;
+    }
+
+    /// <summary>Copies every live entry into <paramref name="target"/>.</summary>
     public void CopyTo(IDictionary<string, CacheEntry> target)
     {
-        foreach (var (key, entry) in _entries)
+        foreach (var (key, entry) in ToSnapshot().Entries)
         {
             target[key] = entry;
         }
@@ -69,13 +223,90 @@ public sealed class BucketStore
     {
         if (write.Entry is null)
         {
-            _entries.Remove(write.Key);
+            Remove(write.Key);
         }
         else
         {
-            _entries[write.Key] = write.Entry;
+            Store(write.Key, write.Entry);
         }
 
         Sequence = write.Sequence;
+    }
+
+    private void Store(string key, CacheEntry entry)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, key, out bool exists);
+        long bytes = EntrySize(key, entry.Value.Length);
+        if (exists)
+        {
+            bytes -= EntrySize(key, slot.Entry.Value.Length);
+            _expiring -= slot.Entry.ExpiresAt is null ? 0 : 1;
+        }
+        else
+        {
+            slot.Index = _keys.Count;
+            _keys.Add(key);
+        }
+
+        slot.Entry = entry;
+        if (entry.ExpiresAt is { } at)
+        {
+            _expiring++;
+            _expiries.Enqueue(key, at);
+            CompactExpiries();
+        }
+
+        _bytes += bytes;
+        _memory.Add(bytes, exists ? 0 : 1, _replica);
+    }
+
+    private void Remove(string key)
+    {
+        if (!_entries.Remove(key, out var slot))
+        {
+            return;
+        }
+
+        // Swap-remove from the sampling list, keeping the moved key's index right.
+        string last = _keys[^1];
+        _keys[slot.Index] = last;
+        _keys.RemoveAt(_keys.Count - 1);
+        if (last != key)
+        {
+            CollectionsMarshal.GetValueRefOrNullRef(_entries, last).Index = slot.Index;
+        }
+
+        _expiring -= slot.Entry.ExpiresAt is null ? 0 : 1;
+        long bytes = EntrySize(key, slot.Entry.Value.Length);
+        _bytes -= bytes;
+        _memory.Add(-bytes, -1, _replica);
+    }
+
+    // Rewriting a key with an expiry leaves its old queue item behind; rebuild once stale items are the
+    // majority, so the queue stays within twice the expiring entries (plus a little).
+    private void CompactExpiries()
+    {
+        if (_expiries.Count <= 2 * _expiring + 64)
+        {
+            return;
+        }
+
+        var fresh = new PriorityQueue<string, DateTimeOffset>(_expiring);
+        foreach (var (key, slot) in _entries)
+        {
+            if (slot.Entry.ExpiresAt is { } at)
+            {
+                fresh.Enqueue(key, at);
+            }
+        }
+
+        _expiries = fresh;
+    }
+
+    private struct Slot
+    {
+        public CacheEntry Entry;
+        public int Index;
+        public long LastUsed;
     }
 }

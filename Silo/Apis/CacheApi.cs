@@ -7,7 +7,8 @@ using OrleansCache.Silo.Http;
 namespace OrleansCache.Silo.Apis;
 
 /// <summary>
-/// The REST routes: <c>/cache/{key}</c> with GET, PUT and DELETE, values as raw bytes.
+/// The REST routes: <c>/cache/{key}</c> with GET, HEAD, PUT and DELETE, values as raw bytes, versions as
+/// <c>ETag</c>s, conditional writes with <c>If-Match</c>/<c>If-None-Match</c>, expiry with <c>?ttl=S</c>.
 /// </summary>
 public static class CacheApi
 {
@@ -17,6 +18,7 @@ public static class CacheApi
     public static IEndpointRouteBuilder MapCacheApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/cache/{**key}", GetAsync);
+        app.MapMethods("/cache/{**key}", [HttpMethods.Head], HeadAsync);
         app.MapPut("/cache/{**key}", PutAsync);
         app.MapDelete("/cache/{**key}", DeleteAsync);
         return app;
@@ -35,8 +37,19 @@ public static class CacheApi
             return Problems.NotFound($"No value is stored under '{key}'.");
         }
 
+        context.Response.Headers.ETag = Preconditions.ETag(entry.Version);
         string contentType = entry.Format == ValueFormat.Json ? "application/json" : "application/octet-stream";
         return TypedResults.Bytes(entry.Value, contentType);
+    }
+
+    private static async Task<Results<Ok, ProblemHttpResult>> HeadAsync(HttpContext context, CacheClient cache)
+    {
+        if (!PathKey.TryGet(context, Prefix, out var key, out var error))
+        {
+            return Problems.BadRequest(error!);
+        }
+
+        return await cache.ExistsAsync(key) ? TypedResults.Ok() : Problems.NotFound($"No value is stored under '{key}'.");
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> PutAsync(
@@ -52,6 +65,13 @@ public static class CacheApi
             return Problems.BadRequest(problem);
         }
 
+        // Everything in the head is checked before the body is read.
+        if (!TimeToLive.TryRead(context.Request, out var expiry, out error)
+            || !Preconditions.TryRead(context.Request, out var condition, out long version, out error))
+        {
+            return Problems.BadRequest(error!);
+        }
+
         int maxValue = options.Value.MaxValueBytes;
         var value = await BodyReader.ReadAsync(context.Request, maxValue, cancellationToken);
         if (value is null)
@@ -59,7 +79,20 @@ public static class CacheApi
             return Problems.TooLarge($"The value is larger than MAX_VALUE_BYTES ({maxValue}).");
         }
 
-        await cache.SetAsync(key, value);
+        var result = await cache.SetAsync(
+            key, new CacheValue(value, ValueFormat.Raw), new SetOptions { Expiry = expiry, Condition = condition, Version = version });
+        if (!result.Written)
+        {
+            return Problems.PreconditionFailed(condition switch
+            {
+                SetCondition.IfAbsent => $"A value is already stored under '{key}' (If-None-Match: *).",
+                SetCondition.IfPresent => $"No value is stored under '{key}' (If-Match: *).",
+                _ when result.Version == 0 => $"No value is stored under '{key}'; If-Match named a version of it.",
+                _ => $"The value under '{key}' is at version {Preconditions.ETag(result.Version)}, not the one If-Match named.",
+            });
+        }
+
+        context.Response.Headers.ETag = Preconditions.ETag(result.Version);
         return TypedResults.NoContent();
     }
 

@@ -33,32 +33,20 @@ public static class LegacyApi
         HttpRequest request, CacheClient cache, Microsoft.Extensions.Options.IOptions<CacheOptions> options, CancellationToken cancellationToken)
     {
         int maxValue = options.Value.MaxValueBytes;
-        // Array.MaxLength - 1: the reader may hold limit + 1 bytes in one array.
-        long limit = Math.Min(EscapedBytesPerValueByte * (long)maxValue + BodyOverheadBytes, Array.MaxLength - 1);
-        var body = await BodyReader.ReadAsync(request, (int)limit, cancellationToken);
-        if (body is null)
+        var (document, problem) = await JsonRequest.ReadObjectAsync(
+            request,
+            BodyLimit(maxValue),
+            $"The body is larger than a value of MAX_VALUE_BYTES ({maxValue}) can need.",
+            "{\"key\": \"...\", \"value\": ..., \"ttl\": seconds (optional)}",
+            cancellationToken);
+        if (document is null)
         {
-            return Problems.TooLarge($"The body is larger than a value of MAX_VALUE_BYTES ({maxValue}) can need.");
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body);
-        }
-        catch (JsonException e)
-        {
-            return Problems.BadRequest($"The body is not valid JSON: {e.Message}");
+            return problem!;
         }
 
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return Problems.BadRequest("The body must be a JSON object: {\"key\": \"...\", \"value\": ...}.");
-            }
-
             if (!root.TryGetProperty("key", out var keyElement) || keyElement.ValueKind != JsonValueKind.String)
             {
                 return Problems.BadRequest("The body needs a \"key\" that is a JSON string.");
@@ -69,24 +57,24 @@ public static class LegacyApi
                 return Problems.BadRequest("The body needs a \"value\".");
             }
 
-            string key;
-            CacheValue value;
-            try
+            if (!JsonRequest.TryReadTimeToLive(root, out var expiry, out var error))
             {
-                key = keyElement.GetString()!;
-                value = ValueJson.ToCacheValue(valueElement);
-            }
-            catch (InvalidOperationException)
-            {
-                // JsonDocument.Parse checks neither the UTF-8 inside strings nor what a \u escape stands for;
-                // reading the text does, and throws for bytes like 0xFF or a lone surrogate such as \uD800.
-                return Problems.BadRequest("The key or value is not valid Unicode text: it holds bytes that are not UTF-8, or a \\u escape of a lone surrogate.");
+                return Problems.BadRequest(error!);
             }
 
-            await cache.SetAsync(key, value);
+            if (!ValueJson.TryRead(keyElement, valueElement, out var key, out var value))
+            {
+                return Problems.BadRequest(ValueJson.InvalidUnicode);
+            }
+
+            await cache.SetAsync(key, value, new SetOptions { Expiry = expiry });
             return TypedResults.Ok(new StatusResponse("OK"));
         }
     }
+
+    /// <summary>The largest body a write of values up to <paramref name="maxValue"/> bytes can need.</summary>
+    internal static int BodyLimit(int maxValue) =>
+        (int)Math.Min(EscapedBytesPerValueByte * (long)maxValue + BodyOverheadBytes, Array.MaxLength - 1); // The reader may hold limit + 1 bytes.
 
     private static async Task<Results<JsonBody, ProblemHttpResult>> GetAsync(HttpContext context, CacheClient cache)
     {

@@ -37,8 +37,16 @@ public sealed record NodeSettings(NodeOptions Node, CacheOptions Cache)
         cache.Buckets = read.Int("BUCKETS", cache.Buckets);
         cache.ReplicationFactor = read.Int("REPLICATION_FACTOR", cache.ReplicationFactor);
         cache.MaxValueBytes = read.Int("MAX_VALUE_BYTES", cache.MaxValueBytes);
+        cache.MaxMemoryBytes = read.Long("MAX_MEMORY_BYTES", cache.MaxMemoryBytes);
+        string policy = read.String("EVICTION_POLICY", "lru").ToLowerInvariant();
+        cache.EvictionPolicy = policy == "noeviction" ? EvictionPolicy.NoEviction : EvictionPolicy.Lru;
 
         var failures = new List<string>(read.Errors);
+        if (policy is not ("lru" or "noeviction"))
+        {
+            failures.Add($"EVICTION_POLICY must be 'lru' or 'noeviction'; it is '{policy}'.");
+        }
+
         AddFailures(failures, new NodeOptionsValidator().Validate(null, node));
         AddFailures(failures, new CacheOptionsValidator().Validate(null, cache));
         if (failures.Count > 0)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Numerics;
 
 namespace OrleansCache.Silo.Configuration;
 
@@ -18,22 +19,9 @@ internal sealed class SettingsReader(IConfiguration configuration)
 
     public string? OptionalString(string name) => Raw(name);
 
-    public int Int(string name, int defaultValue)
-    {
-        var raw = Raw(name);
-        if (raw is null)
-        {
-            return defaultValue;
-        }
+    public int Int(string name, int defaultValue) => WholeNumber(name, defaultValue);
 
-        if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
-        {
-            return value;
-        }
-
-        _errors.Add($"{name} must be a whole number; it is '{raw}'.");
-        return defaultValue;
-    }
+    public long Long(string name, long defaultValue) => WholeNumber(name, defaultValue);
 
     public IPAddress? Address(string name, string? defaultValue)
     {
@@ -50,6 +38,24 @@ internal sealed class SettingsReader(IConfiguration configuration)
 
         _errors.Add($"{name} must be an IPv4 or IPv6 address; it is '{raw}'.");
         return null;
+    }
+
+    private T WholeNumber<T>(string name, T defaultValue)
+        where T : IBinaryInteger<T>
+    {
+        var raw = Raw(name);
+        if (raw is null)
+        {
+            return defaultValue;
+        }
+
+        if (T.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        _errors.Add($"{name} must be a whole number; it is '{raw}'.");
+        return defaultValue;
     }
 
     // An empty variable counts as unset, as a shell's `NODE_ID=` usually means "no value".

@@ -15,6 +15,9 @@ internal sealed partial class CacheExceptionHandler(IProblemDetailsService probl
         {
             CacheArgumentException { Error: CacheArgumentError.ValueTooLarge } => (StatusCodes.Status413PayloadTooLarge, "Value too large"),
             CacheArgumentException { Error: CacheArgumentError.UnknownNode } => (StatusCodes.Status404NotFound, "Not found"),
+            CacheArgumentException { Error: CacheArgumentError.NotAnInteger or CacheArgumentError.IntegerOverflow } =>
+                (StatusCodes.Status409Conflict, "Not an integer"),
+            CacheArgumentException { Error: CacheArgumentError.OverMemoryBudget } => (StatusCodes.Status507InsufficientStorage, "Over memory budget"),
             CacheArgumentException => (StatusCodes.Status400BadRequest, "Bad request"),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
             TimeoutException or OrleansException => (StatusCodes.Status503ServiceUnavailable, "Cluster unavailable"),

@@ -15,4 +15,10 @@ internal static class Problems
 
     public static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
+
+    public static ProblemHttpResult PreconditionFailed(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status412PreconditionFailed, title: "Precondition failed");
+
+    /// <summary>At most the first 40 characters of what a client sent, for quoting it in a detail.</summary>
+    public static string Excerpt(string text) => text.Length <= 40 ? text : text[..40] + "…";
 }

@@ -38,6 +38,43 @@ internal static class ValueJson
             ? new CacheValue(Encoding.UTF8.GetBytes(value.GetString()!), ValueFormat.Raw)
             : new CacheValue(Encoding.UTF8.GetBytes(value.GetRawText()), ValueFormat.Json);
 
+    /// <summary>What a key or value that <see cref="TryRead"/> refused was.</summary>
+    public const string InvalidUnicode =
+        "The key or value is not valid Unicode text: it holds bytes that are not UTF-8, or a \\u escape of a lone surrogate.";
+
+    /// <summary>Reads a key given as a JSON string and the value to store under it; <see langword="false"/> when
+    /// either holds text that is not valid Unicode.</summary>
+    public static bool TryRead(JsonElement keyElement, JsonElement valueElement, out string key, out CacheValue value)
+    {
+        value = null!;
+        return TryGetString(keyElement, out key) && TryToCacheValue(valueElement, out value);
+    }
+
+    /// <summary>Reads a JSON string; <see langword="false"/> when it is not valid Unicode.</summary>
+    public static bool TryGetString(JsonElement element, out string text) => TryUnicode(() => element.GetString()!, out text);
+
+    /// <summary>Reads an object's property name; <see langword="false"/> when it is not valid Unicode.</summary>
+    public static bool TryGetName(JsonProperty property, out string name) => TryUnicode(() => property.Name, out name);
+
+    /// <summary>As <see cref="ToCacheValue"/>; <see langword="false"/> when the value holds text that is not valid Unicode.</summary>
+    public static bool TryToCacheValue(JsonElement element, out CacheValue value) => TryUnicode(() => ToCacheValue(element), out value);
+
+    // JsonDocument.Parse checks neither the UTF-8 inside strings nor what a \u escape stands for; reading
+    // the text does, and throws for bytes like 0xFF or a lone surrogate such as \uD800.
+    private static bool TryUnicode<T>(Func<T> read, out T result)
+    {
+        try
+        {
+            result = read();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            result = default!;
+            return false;
+        }
+    }
+
     private static bool IsUtf8(byte[] bytes)
     {
         try

@@ -45,6 +45,16 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>The process's exit code, once it has exited.</summary>
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The process's resident memory right now, in bytes.</summary>
+    public long WorkingSetBytes
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.WorkingSet64;
+        }
+    }
+
     /// <summary>The last lines the node printed, for failure messages.</summary>
     public string Output => string.Join('\n', _output);
 

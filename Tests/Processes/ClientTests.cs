@@ -89,6 +89,25 @@ public sealed class ClientTests(ClientNodeFixture fixture) : IClassFixture<Clien
     }
 
     [Fact]
+    public async Task Stats_PrintsTheNodeAndTheTotals_CountingWhatWasWrittenAndRead()
+    {
+        AssertDone(await RunAsync("set", "stats:a", "1", "--node", Node.Ip), "OK");
+        AssertDone(await RunAsync("get", "stats:a", "--node", Node.Ip), "1");
+        AssertDone(await RunAsync("get", "stats:missing", "--node", Node.Ip), "(nil)");
+
+        var stats = await RunAsync("stats", "--node", Node.Ip);
+
+        Assert.True(stats.ExitCode == 0, stats.ToString());
+        Assert.Equal(["NODE", "KEYS", "REPLICA_KEYS", "BYTES", "MAX_BYTES", "POLICY", "HITS", "MISSES", "EVICTIONS", "EXPIRATIONS"], Columns(stats.OutputLines[0]));
+        var node = Columns(stats.OutputLines[1]);
+        var all = Columns(stats.OutputLines[2]);
+        Assert.Equal(Node.NodeId, node[0]);
+        Assert.Equal("lru", node[5]);
+        Assert.True(long.Parse(node[1]) >= 1 && long.Parse(node[6]) >= 1 && long.Parse(node[7]) >= 1, stats.Output);
+        Assert.Equal(["ALL", node[1], "-", node[3], "-", "-", node[6], node[7], node[8], node[9]], all);
+    }
+
+    [Fact]
     public async Task Demo_PrintsThePrimaryNodeOfEveryKeyAndReadsItBack_WhenOneNodeRuns()
     {
         var demo = await RunAsync("demo", "--node", Node.Ip);
@@ -167,7 +186,7 @@ public sealed class ClientTests(ClientNodeFixture fixture) : IClassFixture<Clien
 
         Assert.True(help.ExitCode == 0, help.ToString());
         Assert.StartsWith("Usage:", help.Output);
-        foreach (var command in new[] { "get <key>", "set <key> <value>", "del <key>", "dump <nodeId>", "cluster", "demo" })
+        foreach (var command in new[] { "get <key>", "set <key> <value>", "del <key>", "dump <nodeId>", "cluster", "stats", "demo" })
         {
             Assert.Contains(command, help.Output);
         }

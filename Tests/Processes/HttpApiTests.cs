@@ -462,10 +462,224 @@ public sealed class HttpApiTests(HttpNodeFixture fixture, ITestOutputHelper outp
         await AssertRejectedAsync(() => SendAsync(new HttpMethod(method), target, Body(method)), HttpStatusCode.MethodNotAllowed);
     }
 
+    // ---- Expiry, conditions, counters, batches, stats ----
+
+    [Fact]
+    public async Task CachePut_WithTtl_ServesTheValueUntilItExpires_ThenAnswers404()
+    {
+        var put = await SendAsync(HttpMethod.Put, "/cache/short-lived?ttl=1", new ByteArrayContent("soon gone"u8.ToArray()));
+        var get = await SendAsync(HttpMethod.Get, "/cache/short-lived");
+
+        Assert.Equal(HttpStatusCode.NoContent, put.Status);
+        Assert.Equal("soon gone"u8.ToArray(), get.Body);
+        await Poll.UntilAsync(
+            async () => (await SendAsync(HttpMethod.Get, "/cache/short-lived")).Status == HttpStatusCode.NotFound,
+            Timeout,
+            "the 1 s entry to expire");
+        Assert.DoesNotContain("short-lived", (await DumpAsync()).Keys);
+    }
+
+    [Fact]
+    public async Task CachePut_WithIfMatch_WritesOverTheETagItRead_AndAnswers412OverAnyOther()
+    {
+        await PutAsync("cas", "one"u8.ToArray());
+        string etag = (await SendWithHeadersAsync(HttpMethod.Get, "/cache/cas")).ETag!;
+
+        var written = await SendWithHeadersAsync(HttpMethod.Put, "/cache/cas", "two", ("If-Match", etag));
+        var stale = await SendWithHeadersAsync(HttpMethod.Put, "/cache/cas", "three", ("If-Match", etag));
+        var unknown = await SendWithHeadersAsync(HttpMethod.Put, "/cache/cas", "three", ("If-Match", "\"nonsense\""));
+
+        Assert.Equal(HttpStatusCode.NoContent, written.Status);
+        Assert.NotEqual(etag, written.ETag);
+        Assert.Equal(written.ETag, (await SendWithHeadersAsync(HttpMethod.Get, "/cache/cas")).ETag);
+        AssertProblem(stale, HttpStatusCode.PreconditionFailed, $"at version {written.ETag}");
+        AssertProblem(unknown, HttpStatusCode.PreconditionFailed);
+        Assert.Equal("two"u8.ToArray(), (await SendAsync(HttpMethod.Get, "/cache/cas")).Body);
+    }
+
+    [Fact]
+    public async Task CachePut_WithIfNoneMatchStar_WritesOnlyWhenAbsent_AndIfMatchStarOnlyWhenPresent()
+    {
+        var absentUpdate = await SendWithHeadersAsync(HttpMethod.Put, "/cache/nx", "x", ("If-Match", "*"));
+        var created = await SendWithHeadersAsync(HttpMethod.Put, "/cache/nx", "first", ("If-None-Match", "*"));
+        var again = await SendWithHeadersAsync(HttpMethod.Put, "/cache/nx", "second", ("If-None-Match", "*"));
+        var update = await SendWithHeadersAsync(HttpMethod.Put, "/cache/nx", "third", ("If-Match", "*"));
+
+        AssertProblem(absentUpdate, HttpStatusCode.PreconditionFailed, "No value is stored");
+        Assert.Equal(HttpStatusCode.NoContent, created.Status);
+        AssertProblem(again, HttpStatusCode.PreconditionFailed, "already stored");
+        Assert.Equal(HttpStatusCode.NoContent, update.Status);
+        Assert.Equal("third"u8.ToArray(), (await SendAsync(HttpMethod.Get, "/cache/nx")).Body);
+    }
+
+    [Fact]
+    public async Task ConcurrentCompareAndSets_OverOneETag_LetExactlyOneWin()
+    {
+        await PutAsync("cas-race", "start"u8.ToArray());
+        string etag = (await SendWithHeadersAsync(HttpMethod.Get, "/cache/cas-race")).ETag!;
+
+        var attempts = Enumerable.Range(0, 16).Select(i => SendWithHeadersAsync(HttpMethod.Put, "/cache/cas-race", $"writer {i}", ("If-Match", etag)));
+        var results = await Task.WhenAll(attempts);
+
+        var winner = Assert.Single(results, r => r.Status == HttpStatusCode.NoContent);
+        Assert.All(results.Where(r => r != winner), r => AssertProblem(r, HttpStatusCode.PreconditionFailed));
+        Assert.Equal(winner.ETag, (await SendWithHeadersAsync(HttpMethod.Get, "/cache/cas-race")).ETag);
+    }
+
+    [Fact]
+    public async Task CacheHead_Answers200WhenStored_And404WhenNot()
+    {
+        await PutAsync("head", "h"u8.ToArray());
+
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Head, "/cache/head")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Head, "/cache/head-missing")).Status);
+    }
+
+    [Fact]
+    public async Task Incr_CountsAtomically_AndRefusesAValueThatIsNotAnInteger()
+    {
+        var first = await SendAsync(HttpMethod.Post, "/incr/counter");
+        var many = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => SendAsync(HttpMethod.Post, "/incr/counter?by=2")));
+        var down = await SendAsync(HttpMethod.Post, "/incr/counter?by=-41");
+
+        Assert.Equal("""{"value":1}""", first.Text);
+        Assert.All(many, r => Assert.Equal(HttpStatusCode.OK, r.Status));
+        Assert.Equal("""{"value":0}""", down.Text);
+        Assert.Equal("0", await GetStringAsync("counter"));
+        await AssertRejectedAsync(() => SendAsync(HttpMethod.Post, "/incr/victim"), HttpStatusCode.Conflict, "not a 64-bit decimal integer");
+    }
+
+    [Theory]
+    [InlineData("/incr/victim?by=abc", "by must be a 64-bit whole number")]
+    [InlineData("/incr/victim?by=1.5", "by must be a 64-bit whole number")]
+    [InlineData("/incr/victim?by=99999999999999999999", "by must be a 64-bit whole number")]
+    [InlineData("/incr/victim?by=1&by=2", "by must be a 64-bit whole number")]
+    [InlineData("/incr/", "key is empty")]
+    public async Task Incr_Answers400AndChangesNothing_WhenTheRequestIsBad(string target, string detail)
+    {
+        await AssertRejectedAsync(() => SendAsync(HttpMethod.Post, target), HttpStatusCode.BadRequest, detail);
+    }
+
+    [Fact]
+    public async Task MsetAndMget_RoundTripStringsAndJson_WithNullForMisses()
+    {
+        var set = await SendAsync(HttpMethod.Post, "/mset", Content("""{"entries":{"m/a":"text","m/b":{"n":[1,2]},"m/c":7}}"""));
+        var get = await SendAsync(HttpMethod.Post, "/mget", Content("""{"keys":["m/c","m/a","m/missing","m/b"]}"""));
+
+        Assert.Equal(HttpStatusCode.OK, set.Status);
+        Assert.Equal("""{"status":"OK"}""", set.Text);
+        Assert.Equal("""{"values":{"m/c":7,"m/a":"text","m/missing":null,"m/b":{"n":[1,2]}}}""", get.Text);
+    }
+
+    [Fact]
+    public async Task Stats_ReportsThisNodeAndTheCluster()
+    {
+        await PutAsync("stats-key", "s"u8.ToArray());
+        await SendAsync(HttpMethod.Get, "/cache/stats-key");
+
+        var reply = await SendAsync(HttpMethod.Get, "/stats");
+
+        Assert.Equal(HttpStatusCode.OK, reply.Status);
+        var root = JsonDocument.Parse(reply.Body).RootElement;
+        var node = root.GetProperty("node");
+        Assert.Equal("http-node", node.GetProperty("nodeId").GetString());
+        Assert.Equal("lru", node.GetProperty("evictionPolicy").GetString());
+        Assert.True(node.GetProperty("hits").GetInt64() >= 1);
+        Assert.True(node.GetProperty("bytes").GetInt64() > 0);
+        var cluster = root.GetProperty("cluster");
+        Assert.Equal(1, cluster.GetProperty("nodes").GetInt32());
+        Assert.Equal(node.GetProperty("keys").GetInt64(), cluster.GetProperty("keys").GetInt64());
+        Assert.Equal((await DumpAsync()).Count, cluster.GetProperty("keys").GetInt64());
+    }
+
+    public static TheoryData<string, string, string, string> BadWrites() => new()
+    {
+        { "PUT", "/cache/victim?ttl=0", "changed", "ttl must be a whole number of seconds from 1" },
+        { "PUT", "/cache/victim?ttl=-1", "changed", "ttl must be a whole number of seconds from 1" },
+        { "PUT", "/cache/victim?ttl=abc", "changed", "ttl must be a whole number of seconds from 1" },
+        { "PUT", "/cache/victim?ttl=1.5", "changed", "ttl must be a whole number of seconds from 1" },
+        { "PUT", "/cache/victim?ttl=", "changed", "ttl must be a whole number of seconds from 1" },
+        { "PUT", "/cache/victim?ttl=3155760001", "changed", "ttl must be a whole number of seconds from 1" },
+        { "PUT", "/cache/victim?ttl=99999999999999999999999", "changed", "ttl must be a whole number of seconds from 1" },
+        { "PUT", "/cache/victim?ttl=1&ttl=2", "changed", "ttl must be a whole number of seconds from 1" },
+        { "POST", "/set", """{"key":"victim","value":"changed","ttl":0}""", "ttl must be a whole number of seconds from 1" },
+        { "POST", "/set", """{"key":"victim","value":"changed","ttl":-5}""", "ttl must be a whole number of seconds from 1" },
+        { "POST", "/set", """{"key":"victim","value":"changed","ttl":"5"}""", "\"ttl\" must be a whole number of seconds" },
+        { "POST", "/set", """{"key":"victim","value":"changed","ttl":1.5}""", "\"ttl\" must be a whole number of seconds" },
+        { "POST", "/set", """{"key":"victim","value":"changed","ttl":1e30}""", "\"ttl\" must be a whole number of seconds" },
+        { "POST", "/set", """{"key":"victim","value":"changed","ttl":true}""", "\"ttl\" must be a whole number of seconds" },
+        { "POST", "/set", """{"key":"victim","value":"changed","ttl":[5]}""", "\"ttl\" must be a whole number of seconds" },
+        { "POST", "/mset", """{"entries":{"victim":"changed"},"ttl":-1}""", "ttl must be a whole number of seconds from 1" },
+        { "POST", "/mset", """{"entries":{"victim":"changed"},"ttl":"x"}""", "\"ttl\" must be a whole number of seconds" },
+        { "POST", "/mset", """{"entries":{"victim":"changed","":"x"}}""", "key is empty" },
+        { "POST", "/mset", $$$"""{"entries":{"victim":"changed","{{{new string('k', 1025)}}}":"x"}}""", "1025 bytes" },
+        { "POST", "/mset", """{"entries":{"victim":"changed","bad\uD800":"x"}}""", "not valid Unicode" },
+        { "POST", "/mset", """{"entries":{"victim":"changed\uDC00"}}""", "not valid Unicode" },
+        { "POST", "/mset", """{"entries":[["victim","changed"]]}""", "\"entries\": a JSON object" },
+        { "POST", "/mset", """{"victim":"changed"}""", "\"entries\": a JSON object" },
+        { "POST", "/mset", """{"entries":{}}""", "No keys were given" },
+        { "POST", "/mset", """{"entries":{"victim":"changed"}""", "not valid JSON" },
+        { "POST", "/mset", "[]", "must be a JSON object" },
+        { "POST", "/mget", """{"keys":"victim"}""", "\"keys\": a JSON array of strings" },
+        { "POST", "/mget", """{"keys":["victim",1]}""", "must be a JSON string" },
+        { "POST", "/mget", """{"keys":[]}""", "No keys were given" },
+        { "POST", "/mget", """{"keys":[""]}""", "key is empty" },
+        { "POST", "/mget", """{"keys":["\uD800"]}""", "not valid Unicode" },
+        { "POST", "/mget", "not json", "not valid JSON" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadWrites))]
+    public async Task Write_Answers400AndChangesNothing_WhenATtlOrBatchIsBad(string method, string target, string body, string detail)
+    {
+        await AssertRejectedAsync(() => SendAsync(new HttpMethod(method), target, Content(body)), HttpStatusCode.BadRequest, detail);
+    }
+
+    [Fact]
+    public async Task Mset_Answers413AndChangesNothing_WhenOneValueIsOverMaxValueBytes()
+    {
+        string body = $$$"""{"entries":{"victim":"changed","big":"{{{new string('x', MaxValue + 1)}}}"}}""";
+
+        await AssertRejectedAsync(() => SendAsync(HttpMethod.Post, "/mset", Content(body)), HttpStatusCode.RequestEntityTooLarge, "MAX_VALUE_BYTES");
+    }
+
+    [Theory]
+    [InlineData("If-Match", "\"1\", \"2\"", "one strong ETag")]
+    [InlineData("If-Match", "W/\"1\"", "one strong ETag")]
+    [InlineData("If-Match", "1", "one strong ETag")]
+    [InlineData("If-None-Match", "\"1\"", "supports only *")]
+    public async Task CachePut_Answers400AndChangesNothing_WhenAConditionIsMalformed(string header, string value, string detail)
+    {
+        await AssertRejectedAsync(
+            () => SendWithHeadersAsync(HttpMethod.Put, "/cache/victim", "changed", (header, value)),
+            HttpStatusCode.BadRequest,
+            detail);
+    }
+
+    [Fact]
+    public async Task CachePut_Answers400_WhenBothConditionsAreSent()
+    {
+        await AssertRejectedAsync(
+            () => SendWithHeadersAsync(HttpMethod.Put, "/cache/victim", "changed", ("If-Match", "*"), ("If-None-Match", "*")),
+            HttpStatusCode.BadRequest,
+            "not both");
+    }
+
+    [Theory]
+    [InlineData("GET", "/mget")]
+    [InlineData("PUT", "/mset")]
+    [InlineData("GET", "/incr/victim")]
+    [InlineData("DELETE", "/incr/victim")]
+    [InlineData("POST", "/stats")]
+    public async Task NewRoutes_Answer405ProblemJson_WhenTheMethodIsWrong(string method, string target)
+    {
+        await AssertRejectedAsync(() => SendAsync(new HttpMethod(method), target, Body(method)), HttpStatusCode.MethodNotAllowed);
+    }
+
     [Fact]
     public async Task RandomBadRequests_NeverGet5xxOrHangOrChangeTheSentinel_WhenSentFromAFixedSeed()
     {
-        const int Requests = 300;
+        const int Requests = 500;
         byte[] sentinel = "sentinel value"u8.ToArray();
         Assert.Equal(HttpStatusCode.NoContent, (await PutAsync(RandomBadRequests.Sentinel, sentinel)).Status);
 
@@ -506,7 +720,7 @@ public sealed class HttpApiTests(HttpNodeFixture fixture, ITestOutputHelper outp
 
     // ---- Helpers ----
 
-    private sealed record Reply(HttpStatusCode Status, string? MediaType, byte[] Body)
+    private sealed record Reply(HttpStatusCode Status, string? MediaType, byte[] Body, string? ETag = null)
     {
         public string Text => Encoding.UTF8.GetString(Body);
     }
@@ -561,8 +775,22 @@ public sealed class HttpApiTests(HttpNodeFixture fixture, ITestOutputHelper outp
         using var deadline = new CancellationTokenSource(timeout ?? Timeout);
         using var response = await Node.Http.SendAsync(request, deadline.Token);
         byte[] body = await response.Content.ReadAsByteArrayAsync(deadline.Token);
-        return new Reply(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body);
+        return new Reply(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, response.Headers.ETag?.ToString());
     }
+
+    /// <summary>Sends a request with <paramref name="headers"/> and, for a body, <paramref name="text"/>.</summary>
+    private async Task<Reply> SendWithHeadersAsync(HttpMethod method, string target, string? text = null, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(method, Target(target)) { Content = text is null ? null : new ByteArrayContent(U(text)) };
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return await SendAsync(request);
+    }
+
+    private static ByteArrayContent Content(string body) => new(U(body));
 
     private Task<Reply> SetAsync(string body, string? contentType = "application/json") => SetAsync(U(body), contentType);
 

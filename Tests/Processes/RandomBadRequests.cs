@@ -5,7 +5,8 @@ namespace OrleansCache.Tests.Processes;
 
 /// <summary>
 /// Random requests a node must refuse, or answer harmlessly, and never with a 5xx: random bytes and
-/// broken JSON for <c>/set</c>, bad keys in paths, refusable writes and oversized values aimed at
+/// broken JSON for <c>/set</c>, <c>/mset</c> and <c>/mget</c>, bad keys in paths, refusable writes, bad
+/// TTLs, failing or malformed conditions, counters over a non-integer and oversized values aimed at
 /// <see cref="Sentinel"/>, and any method on any route. The same seed gives the same requests.
 /// </summary>
 internal static class RandomBadRequests
@@ -18,7 +19,24 @@ internal static class RandomBadRequests
     private static readonly string[] Methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "PURGE", "FOO"];
 
     private static readonly string[] Routes =
-        ["/", "/ping", "/set", "/get", "/get/", "/get/fz-m", "/dump-content", "/cache", "/cache/", "/cache/fz-m", "/cluster", "/nope", "/dashboard/"];
+        [
+            "/", "/ping", "/set", "/get", "/get/", "/get/fz-m", "/dump-content", "/cache", "/cache/", "/cache/fz-m", "/cluster", "/nope",
+            "/dashboard/", "/mget", "/mset", "/incr", "/incr/", "/incr/fz-m", "/stats",
+        ];
+
+    private static readonly string[] BadTtls =
+        ["0", "-1", "-9223372036854775808", "abc", "1.5", "1e3", "", " 5", "3155760001", "99999999999999999999999", "0x10", "∞", "NaN"];
+
+    private static readonly string[] BadJsonTtls =
+        ["0", "-1", "\"5\"", "1.5", "1e30", "true", "null,", "[5]", "{}", "3155760001", "-0.0"];
+
+    private static readonly string[] BadConditions =
+    [
+        "If-None-Match: *", "If-Match: \"0\"", "If-Match: \"999999999999\"", "If-Match: \"x\"", "If-Match: W/\"1\"", "If-Match: 1",
+        "If-Match: \"1\", \"2\"", "If-None-Match: \"1\"", "If-Match: ", "If-Match: \"\"",
+    ];
+
+    private static readonly string[] BadBy = ["abc", "1.5", "99999999999999999999", "", "--1", "1e3", "0x1"];
 
     private static readonly string[] KeyPieces =
     [
@@ -51,13 +69,17 @@ internal static class RandomBadRequests
     ];
 
     /// <summary>Returns the next request, for a node whose targets <paramref name="target"/> makes.</summary>
-    public static HttpRequestMessage Next(Random random, Func<string, Uri> target) => random.Next(6) switch
+    public static HttpRequestMessage Next(Random random, Func<string, Uri> target) => random.Next(10) switch
     {
         0 => Set(target, RandomBytes(random, random.Next(0, 300)), random),
         1 => Set(target, Mutated(random), random),
         2 => Set(target, RefusedSets[random.Next(RefusedSets.Length)], random),
         3 => BadKey(random, target),
         4 => Oversized(random, target),
+        5 => BadTtl(random, target),
+        6 => BadCondition(random, target),
+        7 => BadCounter(random, target),
+        8 => BadBatch(random, target),
         _ => AnyMethod(random, target),
     };
 
@@ -144,6 +166,60 @@ internal static class RandomBadRequests
         request.Headers.TransferEncodingChunked = random.Next(2) == 0;
         return request;
     }
+
+    // Writes of the sentinel with a TTL that must be refused, through every front door.
+    private static HttpRequestMessage BadTtl(Random random, Func<string, Uri> target)
+    {
+        string ttl = BadJsonTtls[random.Next(BadJsonTtls.Length)];
+        return random.Next(3) switch
+        {
+            0 => new HttpRequestMessage(HttpMethod.Put, target($"/cache/{Sentinel}?ttl={Uri.EscapeDataString(BadTtls[random.Next(BadTtls.Length)])}"))
+            {
+                Content = new ByteArrayContent("changed"u8.ToArray()),
+            },
+            1 => Set(target, Encoding.UTF8.GetBytes($$"""{"key":"{{Sentinel}}","value":"changed","ttl":{{ttl}}}"""), random),
+            _ => Post(target, "/mset", $$"""{"entries":{"{{Sentinel}}":"changed","fz-other":1},"ttl":{{ttl}}}"""),
+        };
+    }
+
+    // Conditional writes of the sentinel that fail (412) or are malformed (400).
+    private static HttpRequestMessage BadCondition(Random random, Func<string, Uri> target)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, target("/cache/" + Sentinel)) { Content = new ByteArrayContent("changed"u8.ToArray()) };
+        string condition = BadConditions[random.Next(BadConditions.Length)];
+        int colon = condition.IndexOf(':', StringComparison.Ordinal);
+        request.Headers.TryAddWithoutValidation(condition[..colon], condition[(colon + 1)..].Trim());
+        if (random.Next(4) == 0)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", "*");
+        }
+
+        return request;
+    }
+
+    // Counters over the sentinel (not an integer: 409) or with a bad step (400).
+    private static HttpRequestMessage BadCounter(Random random, Func<string, Uri> target) => random.Next(2) == 0
+        ? new HttpRequestMessage(HttpMethod.Post, target($"/incr/{Sentinel}?by={random.Next(-5, 5)}"))
+        : new HttpRequestMessage(HttpMethod.Post, target($"/incr/{Sentinel}?by={Uri.EscapeDataString(BadBy[random.Next(BadBy.Length)])}"));
+
+    // Broken batch bodies, and batches that name the sentinel but must be refused as a whole.
+    private static HttpRequestMessage BadBatch(Random random, Func<string, Uri> target) => random.Next(4) switch
+    {
+        0 => Post(target, random.Next(2) == 0 ? "/mget" : "/mset", RandomBytes(random, random.Next(0, 200))),
+        1 => Post(target, "/mset", $$$"""{"entries":{"{{{Sentinel}}}":"changed","{{{new string('k', random.Next(1025, 1100))}}}":1}}"""),
+        2 => Post(target, "/mset", """{"entries":{"fuzz-sentinel":"changed","":2}}"""),
+        _ => Post(target, "/mget", random.Next(3) switch
+        {
+            0 => """{"keys":[]}""",
+            1 => """{"keys":["fuzz-sentinel",{"a":1}]}""",
+            _ => """{"keys":"fuzz-sentinel"}""",
+        }),
+    };
+
+    private static HttpRequestMessage Post(Func<string, Uri> target, string route, string body) => Post(target, route, Encoding.UTF8.GetBytes(body));
+
+    private static HttpRequestMessage Post(Func<string, Uri> target, string route, byte[] body) =>
+        new(HttpMethod.Post, target(route)) { Content = new ByteArrayContent(body) };
 
     private static HttpRequestMessage AnyMethod(Random random, Func<string, Uri> target)
     {

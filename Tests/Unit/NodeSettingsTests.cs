@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using OrleansCache.Grains;
 using OrleansCache.Silo.Configuration;
 
 namespace OrleansCache.Tests.Unit;
@@ -16,6 +17,8 @@ public sealed class NodeSettingsTests
         Assert.Null(settings.Node.LinkedSiloEndpoint);
         Assert.Equal((11111, 30000, 8080, 6379), (settings.Node.SiloPort, settings.Node.GatewayPort, settings.Node.HttpPort, settings.Node.RespPort));
         Assert.Equal((1024, 2, 1024 * 1024), (settings.Cache.Buckets, settings.Cache.ReplicationFactor, settings.Cache.MaxValueBytes));
+        Assert.Equal(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2, settings.Cache.MaxMemoryBytes);
+        Assert.Equal(EvictionPolicy.Lru, settings.Cache.EvictionPolicy);
     }
 
     [Theory]
@@ -25,6 +28,9 @@ public sealed class NodeSettingsTests
     [InlineData("BUCKETS", "0")]
     [InlineData("REPLICATION_FACTOR", "0")]
     [InlineData("MAX_VALUE_BYTES", "-5")]
+    [InlineData("MAX_MEMORY_BYTES", "64mb")]
+    [InlineData("MAX_MEMORY_BYTES", "1000")]
+    [InlineData("EVICTION_POLICY", "allkeys-random")]
     [InlineData("HTTP_PORT", "70000")]
     [InlineData("RESP_PORT", "0")]
     [InlineData("RESP_PORT", "redis")]
@@ -51,13 +57,15 @@ public sealed class NodeSettingsTests
     {
         var settings = NodeSettings.Load(Configuration(
             ("NODE_ID", "n7"), ("NODE_IP", "127.0.0.17"), ("LINKED_NODE_ID", "n1"), ("LINKED_NODE_IP", "127.0.0.11"),
-            ("BUCKETS", "64"), ("REPLICATION_FACTOR", "3"), ("MAX_VALUE_BYTES", "4096"), ("CLUSTER_ID", "c1"), ("RESP_PORT", "7000")));
+            ("BUCKETS", "64"), ("REPLICATION_FACTOR", "3"), ("MAX_VALUE_BYTES", "4096"), ("CLUSTER_ID", "c1"), ("RESP_PORT", "7000"),
+            ("MAX_MEMORY_BYTES", "67108864"), ("EVICTION_POLICY", "NoEviction")));
 
         Assert.Equal("n7", settings.Node.NodeId);
         Assert.Equal("127.0.0.11:11111", settings.Node.LinkedSiloEndpoint!.ToString());
         Assert.Equal((64, 3, 4096), (settings.Cache.Buckets, settings.Cache.ReplicationFactor, settings.Cache.MaxValueBytes));
         Assert.Equal("c1", settings.Node.ClusterId);
         Assert.Equal(7000, settings.Node.RespPort);
+        Assert.Equal((64L * 1024 * 1024, EvictionPolicy.NoEviction), (settings.Cache.MaxMemoryBytes, settings.Cache.EvictionPolicy));
     }
 
     [Fact]

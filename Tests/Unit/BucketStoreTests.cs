@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Time.Testing;
+using OrleansCache.Grains;
+using OrleansCache.Grains.Interfaces;
+using OrleansCache.Grains.Storage;
+
+namespace OrleansCache.Tests.Unit;
+
+public sealed class BucketStoreTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly NodeMemory _memory = new(CacheOptions.MinMaxMemoryBytes, EvictionPolicy.Lru);
+
+    [Fact]
+    public void Accounting_FollowsEveryWrite_AndReturnsToZeroOnRelease()
+    {
+        var primary = new BucketStore(_memory, _time, replica: false);
+        var replica = new BucketStore(_memory, _time, replica: true);
+
+        replica.TryApply(primary.Write("a", Value(100)));
+        replica.TryApply(primary.Write("b", Value(10)));
+        replica.TryApply(primary.Write("a", Value(50)));
+        replica.TryApply(primary.Write("b", value: null));
+
+        long one = BucketStore.EntrySize("a", 50);
+        Assert.Equal((2 * one, 1L, 1L), (_memory.Bytes, _memory.PrimaryKeys, _memory.ReplicaKeys));
+        replica.Reset(primary.ToSnapshot());
+        Assert.Equal(2 * one, _memory.Bytes);
+
+        primary.Release();
+        replica.Release();
+        Assert.Equal((0L, 0L, 0L), (_memory.Bytes, _memory.PrimaryKeys, _memory.ReplicaKeys));
+    }
+
+    [Fact]
+    public void Get_NeverReturnsAnExpiredEntry_NorDoesASnapshot()
+    {
+        var store = new BucketStore(_memory, _time, replica: false);
+        store.Write("k", Expiring(TimeSpan.FromSeconds(5), store));
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Null(store.Get("k"));
+        Assert.NotNull(store.Peek("k")); // Still held until reclaimed...
+        Assert.Empty(store.ToSnapshot().Entries); // ... but never handed out.
+    }
+
+    [Fact]
+    public void RemoveExpired_TakesOnlyDueEntries_AndIgnoresExpiriesThatWereReplaced()
+    {
+        var store = new BucketStore(_memory, _time, replica: false);
+        store.Write("soon", Expiring(TimeSpan.FromSeconds(1), store));
+        store.Write("later", Expiring(TimeSpan.FromSeconds(10), store));
+        store.Write("cleared", Expiring(TimeSpan.FromSeconds(1), store));
+        store.Write("cleared", Value(1));
+        store.Write("never", Value(1));
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var writes = new List<ReplicaWrite>();
+        store.RemoveExpired(limit: 100, writes);
+
+        Assert.Equal(["soon"], writes.Select(w => w.Key));
+        Assert.All(writes, w => Assert.Null(w.Entry));
+        Assert.Equal(["cleared", "later", "never"], store.ToSnapshot().Entries.Keys.Order());
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromSeconds(8), store.NextExpiry);
+    }
+
+    [Fact]
+    public void SampleLeastRecentlyUsed_FindsTheOldest_WhenSamplingEnough()
+    {
+        var store = new BucketStore(_memory, _time, replica: false);
+        store.Write("old", Value(1));
+        store.Write("newer", Value(1));
+        store.Write("newest", Value(1));
+        store.Touch("old");
+        store.Touch("newest");
+
+        Assert.Equal("newer", store.SampleLeastRecentlyUsed(samples: 200)?.Key);
+    }
+
+    private static CacheValue Value(int length) => new(new byte[length], ValueFormat.Raw);
+
+    private static CacheEntry Expiring(TimeSpan after, BucketStore store) =>
+        new CacheEntry(new byte[1], ValueFormat.Raw, store.NextVersion) { ExpiresAt = store.Now + after };
+}
