@@ -42,7 +42,10 @@ public sealed class HistoryTests(ITestOutputHelper output)
         await hub.WaitUntilReadyAsync(Formation);
         foreach (var id in new[] { "1", "2", "3", "4" })
         {
-            await cluster.StartAsync(id, linked: hub);
+            // One at a time, as an operator rolls nodes out: four .NET processes starting at once on a
+            // loaded 2-core machine starve each other's probes, and a joining node can be declared dead.
+            var node = await cluster.StartAsync(id, linked: hub);
+            await node.WaitUntilReadyAsync(Formation);
         }
 
         await cluster.WaitForMembersAsync(["0", "1", "2", "3", "4"], Formation);
