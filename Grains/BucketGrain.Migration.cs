@@ -32,7 +32,7 @@ public sealed partial class BucketGrain : IGrainMigrationParticipant
 
     /// <inheritdoc />
     public void OnDehydrate(IDehydrationContext dehydrationContext) =>
-        dehydrationContext.TryAddValue(MigratedEntriesKey, _store.ToSnapshot());
+        dehydrationContext.TryAddValue(MigratedEntriesKey, _departing ?? _store.ToSnapshot());
 
     /// <inheritdoc />
     public void OnRehydrate(IRehydrationContext rehydrationContext)

@@ -28,6 +28,7 @@ public sealed partial class BucketGrain(
 {
     private readonly BucketStore _store = new(memory, time, replica: false);
     private bool _migrated;
+    private BucketSnapshot? _departing;
 
     private int Bucket => (int)this.GetPrimaryKeyLong();
 
@@ -53,6 +54,9 @@ public sealed partial class BucketGrain(
     {
         catalog.Remove(this.GetPrimaryKeyLong(), replica: false);
         sweeper.Untrack(Bucket);
+
+        // Orleans dehydrates a moving grain after this returns: keep what it carries, then free the store.
+        _departing = reason.ReasonCode == DeactivationReasonCode.Migrating ? _store.ToSnapshot() : null;
         _store.Release();
         return Task.CompletedTask;
     }

@@ -29,6 +29,7 @@ public sealed partial class ReplicaGrain(
     // False until the replica holds a copy of the bucket: a new activation is empty whatever the bucket
     // holds, and must neither answer reads nor be taken for the bucket's content.
     private bool _complete;
+    private BucketSnapshot? _departing;
 
     private int Bucket => ReplicaKey.GetBucket(this.GetPrimaryKeyLong());
 
@@ -45,6 +46,9 @@ public sealed partial class ReplicaGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         catalog.Remove(this.GetPrimaryKeyLong(), replica: true);
+
+        // Orleans dehydrates a moving grain after this returns: keep what it carries, then free the store.
+        _departing = reason.ReasonCode == DeactivationReasonCode.Migrating && _complete ? _store.ToSnapshot() : null;
         _store.Release();
         return Task.CompletedTask;
     }
@@ -133,9 +137,9 @@ public sealed partial class ReplicaGrain(
     /// <inheritdoc />
     public void OnDehydrate(IDehydrationContext dehydrationContext)
     {
-        if (_complete)
+        if (_departing is not null)
         {
-            dehydrationContext.TryAddValue(MigratedEntriesKey, _store.ToSnapshot());
+            dehydrationContext.TryAddValue(MigratedEntriesKey, _departing);
         }
     }
 

@@ -46,7 +46,6 @@ public static class CacheSiloBuilderExtensions
         services.TryAddKeyedSingleton(CacheTime.ServiceKey, (sp, _) => sp.GetRequiredService<TimeProvider>());
         services.AddSingleton<ClusterViewSource>();
         services.AddSingleton<CachePlacementDirector>();
-        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<BucketRebalancer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BucketRebalancer>());
         services.AddSingleton(sp =>
