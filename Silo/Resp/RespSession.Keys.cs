@@ -73,8 +73,7 @@ internal sealed partial class RespSession
             return NotAnInteger();
         }
 
-        long limit = absolute ? MaxUnixMilliseconds : MaxTimeToLiveMilliseconds;
-        if (amount > limit / unitMilliseconds)
+        if (amount > ExpiryLimitMilliseconds(absolute) / unitMilliseconds)
         {
             return InvalidExpireTime(command);
         }

@@ -165,24 +165,24 @@ internal sealed partial class RespSession
             return false;
         }
 
-        bool seconds = (flags & (SetFlags.Ex | SetFlags.ExAt)) != 0;
-        long milliseconds = seconds && amount <= long.MaxValue / 1000 ? amount * 1000 : amount;
+        long unitMilliseconds = (flags & (SetFlags.Ex | SetFlags.ExAt)) != 0 ? 1000 : 1;
         bool absolute = (flags & (SetFlags.ExAt | SetFlags.PxAt)) != 0;
-        bool valid = amount > 0
-            && (!seconds || amount <= long.MaxValue / 1000)
-            && milliseconds <= (absolute ? MaxUnixMilliseconds : MaxTimeToLiveMilliseconds);
-        if (!valid)
+        if (amount <= 0 || amount > ExpiryLimitMilliseconds(absolute) / unitMilliseconds)
         {
             invalid = InvalidExpireTime(command);
             return false;
         }
 
+        long milliseconds = amount * unitMilliseconds;
         // A Unix time already past is accepted, as Redis does: the key is written already expired, so it is gone.
         expiry = absolute
             ? CacheExpiry.At(DateTimeOffset.FromUnixTimeMilliseconds(milliseconds))
             : CacheExpiry.After(TimeSpan.FromMilliseconds(milliseconds));
         return true;
     }
+
+    // The latest Unix time, or the longest time to live, an expiry may name.
+    private static long ExpiryLimitMilliseconds(bool absolute) => absolute ? MaxUnixMilliseconds : MaxTimeToLiveMilliseconds;
 
     private static PendingReply InvalidExpireTime(string command) =>
         PendingReply.Error($"ERR invalid expire time in '{command}' command");
