@@ -9,8 +9,9 @@ namespace OrleansCache.Silo.Resp;
 /// awaited when its turn in the connection's reply order comes.
 /// </summary>
 /// <remarks>
-/// A struct with the task (or tasks) held as one object, so that a command costs no allocation beyond its
-/// cache call: with <c>-P 16</c>, a batch of 16 GETs makes 16 of these in a reused list.
+/// A struct holding the command's one cache call as its task, so that a command costs no allocation beyond
+/// that call: with <c>-P 16</c>, a batch of 16 GETs makes 16 of these in a reused list. Multi-key commands
+/// make one facade call too (<see cref="CacheClient.GetManyAsync"/>, ...), which groups their keys by bucket.
 /// </remarks>
 internal readonly struct PendingReply
 {
@@ -35,11 +36,15 @@ internal readonly struct PendingReply
         SimpleString,
         Values,
         Entry,
-        Stored,
-        DeletedCount,
-        ExistingCount,
         Entries,
-        AllStored,
+        Stored,
+        Written,
+        WrittenFlag,
+        PreviousEntry,
+        Count,
+        Flag,
+        TimeToLive,
+        BulkTask,
     }
 
     public static PendingReply Ok { get; } = new(ReplyKind.Ok);
@@ -61,28 +66,36 @@ internal readonly struct PendingReply
     /// <summary>The value of a GET: a bulk string, or null on a miss.</summary>
     public static PendingReply Entry(Task<CacheEntry?> get) => new(ReplyKind.Entry, get);
 
-    /// <summary><c>+OK</c> once a SET is stored.</summary>
-    public static PendingReply Stored(Task<long> set) => new(ReplyKind.Stored, set);
-
-    /// <summary>How many of the deletes found their key (DEL).</summary>
-    public static PendingReply DeletedCount(Task<bool>[] deletes) => new(ReplyKind.DeletedCount, deletes);
-
-    /// <summary>How many of the reads found their key (EXISTS).</summary>
-    public static PendingReply ExistingCount(Task<CacheEntry?>[] gets) => new(ReplyKind.ExistingCount, gets);
-
     /// <summary>An array of values or nulls (MGET).</summary>
-    public static PendingReply Entries(Task<CacheEntry?>[] gets) => new(ReplyKind.Entries, gets);
+    public static PendingReply Entries(Task<CacheEntry?[]> gets) => new(ReplyKind.Entries, gets);
 
-    /// <summary><c>+OK</c> once every SET is stored (MSET).</summary>
-    public static PendingReply AllStored(Task<long>[] sets) => new(ReplyKind.AllStored, sets);
+    /// <summary><c>+OK</c> once the write is stored (SET, SETEX, MSET).</summary>
+    public static PendingReply Stored(Task write) => new(ReplyKind.Stored, write);
 
-    /// <summary>Waits for the cache calls, if any; throws what the first failed call threw.</summary>
-    public ValueTask CompleteAsync() => _state switch
-    {
-        Task task => new ValueTask(task),
-        Task[] tasks => WhenEachAsync(tasks),
-        _ => ValueTask.CompletedTask,
-    };
+    /// <summary><c>+OK</c> when a conditional SET wrote, null when its condition prevented it (SET NX/XX).</summary>
+    public static PendingReply Written(Task<SetResult> set) => new(ReplyKind.Written, set);
+
+    /// <summary><c>1</c> when a conditional SET wrote, <c>0</c> when not (SETNX).</summary>
+    public static PendingReply WrittenFlag(Task<SetResult> set) => new(ReplyKind.WrittenFlag, set);
+
+    /// <summary>The value a SET replaced, or null when there was none, written or not (SET ... GET).</summary>
+    public static PendingReply PreviousEntry(Task<SetResult> set) => new(ReplyKind.PreviousEntry, set);
+
+    /// <summary>An integer the cache computes (DEL, EXISTS, INCR, DBSIZE).</summary>
+    public static PendingReply Integer(Task<long> count) => new(ReplyKind.Count, count);
+
+    /// <summary><c>1</c> or <c>0</c> (EXPIRE, PERSIST).</summary>
+    public static PendingReply Flag(Task<bool> done) => new(ReplyKind.Flag, done);
+
+    /// <summary>Redis's TTL (in seconds, rounded) or PTTL: <c>-2</c> for a missing key, <c>-1</c> for one that never expires.</summary>
+    public static PendingReply TimeToLive(Task<KeyTimeToLive> ttl, bool milliseconds) =>
+        new(ReplyKind.TimeToLive, ttl, milliseconds ? 1 : 1000);
+
+    /// <summary>A bulk string the cache computes (INFO with statistics).</summary>
+    public static PendingReply Bulk(Task<byte[]> value) => new(ReplyKind.BulkTask, value);
+
+    /// <summary>Waits for the cache call, if any; throws what it threw.</summary>
+    public ValueTask CompleteAsync() => _state is Task task ? new ValueTask(task) : ValueTask.CompletedTask;
 
     /// <summary>Writes the reply; call once <see cref="CompleteAsync"/> has completed without throwing.</summary>
     public void Write(IBufferWriter<byte> output)
@@ -91,7 +104,6 @@ internal readonly struct PendingReply
         {
             case ReplyKind.Ok:
             case ReplyKind.Stored:
-            case ReplyKind.AllStored:
                 RespWriter.WriteOk(output);
                 break;
             case ReplyKind.Null:
@@ -115,34 +127,62 @@ internal readonly struct PendingReply
             case ReplyKind.Entry:
                 WriteEntry(output, ((Task<CacheEntry?>)_state!).Result);
                 break;
-            case ReplyKind.DeletedCount:
-                int deleted = 0;
-                foreach (var delete in (Task<bool>[])_state!)
-                {
-                    deleted += delete.Result ? 1 : 0;
-                }
-
-                RespWriter.WriteInteger(output, deleted);
-                break;
-            case ReplyKind.ExistingCount:
-                int existing = 0;
-                foreach (var get in (Task<CacheEntry?>[])_state!)
-                {
-                    existing += get.Result is null ? 0 : 1;
-                }
-
-                RespWriter.WriteInteger(output, existing);
-                break;
             case ReplyKind.Entries:
-                var gets = (Task<CacheEntry?>[])_state!;
-                RespWriter.WriteArrayHeader(output, gets.Length);
-                foreach (var get in gets)
+                var entries = ((Task<CacheEntry?[]>)_state!).Result;
+                RespWriter.WriteArrayHeader(output, entries.Length);
+                foreach (var entry in entries)
                 {
-                    WriteEntry(output, get.Result);
+                    WriteEntry(output, entry);
                 }
 
+                break;
+            case ReplyKind.Written:
+                if (((Task<SetResult>)_state!).Result.Written)
+                {
+                    RespWriter.WriteOk(output);
+                }
+                else
+                {
+                    RespWriter.WriteNull(output);
+                }
+
+                break;
+            case ReplyKind.WrittenFlag:
+                RespWriter.WriteInteger(output, ((Task<SetResult>)_state!).Result.Written ? 1 : 0);
+                break;
+            case ReplyKind.PreviousEntry:
+                WriteEntry(output, ((Task<SetResult>)_state!).Result.Previous);
+                break;
+            case ReplyKind.Count:
+                RespWriter.WriteInteger(output, ((Task<long>)_state!).Result);
+                break;
+            case ReplyKind.Flag:
+                RespWriter.WriteInteger(output, ((Task<bool>)_state!).Result ? 1 : 0);
+                break;
+            case ReplyKind.TimeToLive:
+                RespWriter.WriteInteger(output, ToRedisTimeToLive(((Task<KeyTimeToLive>)_state!).Result, unitMilliseconds: _number));
+                break;
+            case ReplyKind.BulkTask:
+                RespWriter.WriteBulk(output, ((Task<byte[]>)_state!).Result);
                 break;
         }
+    }
+
+    private static long ToRedisTimeToLive(KeyTimeToLive ttl, long unitMilliseconds)
+    {
+        if (!ttl.Exists)
+        {
+            return -2;
+        }
+
+        if (ttl.Remaining is not { } remaining)
+        {
+            return -1;
+        }
+
+        // As Redis: never negative, and TTL rounds to the nearest second (a fresh EX 100 reads 100, not 99).
+        long milliseconds = Math.Max(0, (long)remaining.TotalMilliseconds);
+        return (milliseconds + (unitMilliseconds / 2)) / unitMilliseconds;
     }
 
     private static void WriteEntry(IBufferWriter<byte> output, CacheEntry? entry)
@@ -178,15 +218,6 @@ internal readonly struct PendingReply
                     RespWriter.WriteNull(output);
                     break;
             }
-        }
-    }
-
-    private static async ValueTask WhenEachAsync(Task[] tasks)
-    {
-        // Every call is already running; wait for them in order, the first failure failing the command.
-        foreach (var task in tasks)
-        {
-            await task;
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Collections.Frozen;
 using System.Text;
 using System.Text.Unicode;
@@ -8,8 +9,8 @@ namespace OrleansCache.Silo.Resp;
 
 /// <summary>
 /// The command table and the handlers. Adding a command is one row here and one small method: parse the
-/// arguments, start the <see cref="CacheClient"/> call through <see cref="Run{TState, T}"/>, return the
-/// <see cref="PendingReply"/> that renders its result.
+/// arguments, start the <see cref="CacheClient"/> call through <c>Run</c> (on one key, or on all the keys of a
+/// multi-key command), return the <see cref="PendingReply"/> that renders its result.
 /// </summary>
 internal sealed partial class RespSession
 {
@@ -18,6 +19,9 @@ internal sealed partial class RespSession
     {
         new("get", 2, Get),
         new("set", -3, Set),
+        new("setnx", 3, SetNx),
+        new("setex", 4, SetEx),
+        new("psetex", 4, PSetEx),
         new("del", -2, Del),
 
         // UNLINK is DEL that frees memory in the background; clients pick it over DEL for Redis 4 and later.
@@ -25,6 +29,18 @@ internal sealed partial class RespSession
         new("exists", -2, Exists),
         new("mget", -2, MGet),
         new("mset", -3, MSet),
+        new("incr", 2, Incr),
+        new("incrby", 3, IncrBy),
+        new("decr", 2, Decr),
+        new("decrby", 3, DecrBy),
+        new("expire", -3, Expire),
+        new("pexpire", -3, PExpire),
+        new("expireat", -3, ExpireAt),
+        new("pexpireat", -3, PExpireAt),
+        new("ttl", 2, Ttl),
+        new("pttl", 2, PTtl),
+        new("persist", 2, Persist),
+        new("dbsize", 1, DbSize),
         new("ping", -1, Ping),
         new("echo", 2, Echo),
         new("hello", -1, Hello),
@@ -41,6 +57,9 @@ internal sealed partial class RespSession
     // The longest command name Redis has is under 32 bytes; anything longer is unknown without a lookup.
     private const int MaxCommandNameBytes = 32;
 
+    // "-9223372036854775808": a 64-bit integer's longest decimal text.
+    private const int MaxIntegerBytes = 20;
+
     private static PendingReply Get(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments)
     {
         if (!TryReadKey(arguments[1], out var key, out var invalid))
@@ -53,11 +72,9 @@ internal sealed partial class RespSession
 
     private static PendingReply Set(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments)
     {
-        // EX, PX, NX, XX, GET, KEEPTTL, EXAT and PXAT need expiry and conditional writes, which the cache
-        // does not offer yet: refuse them rather than ignore them.
         if (arguments.Length > 3)
         {
-            return PendingReply.Error("ERR syntax error");
+            return SetWithOptions(session, arguments);
         }
 
         if (!TryReadKey(arguments[1], out var key, out var invalid))
@@ -75,20 +92,28 @@ internal sealed partial class RespSession
             return invalid;
         }
 
-        var deletes = new Task<bool>[keys.Length];
-        for (int i = 0; i < keys.Length; i++)
-        {
-            deletes[i] = session.Run(keys[i], 0, static (cache, key, _) => cache.DeleteAsync(key));
-        }
-
-        return PendingReply.DeletedCount(deletes);
+        return PendingReply.Integer(session.Run(keys, 0, static (cache, keys, _) => cache.DeleteManyAsync(keys)));
     }
 
-    private static PendingReply Exists(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments) =>
-        session.GetEach(arguments, PendingReply.ExistingCount);
+    private static PendingReply Exists(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments)
+    {
+        if (!TryReadKeys(arguments[1..], step: 1, out var keys, out var invalid))
+        {
+            return invalid;
+        }
 
-    private static PendingReply MGet(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments) =>
-        session.GetEach(arguments, PendingReply.Entries);
+        return PendingReply.Integer(session.Run(keys, 0, static (cache, keys, _) => cache.CountExistingAsync(keys)));
+    }
+
+    private static PendingReply MGet(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments)
+    {
+        if (!TryReadKeys(arguments[1..], step: 1, out var keys, out var invalid))
+        {
+            return invalid;
+        }
+
+        return PendingReply.Entries(session.Run(keys, 0, static (cache, keys, _) => cache.GetManyAsync(keys)));
+    }
 
     private static PendingReply MSet(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments)
     {
@@ -102,14 +127,19 @@ internal sealed partial class RespSession
             return invalid;
         }
 
-        // Every key is checked before any is written. Not atomic across keys: each lands on its own bucket.
-        var sets = new Task<long>[keys.Length];
+        // Every key is checked before any is written, and each bucket's share is written in one call. Not
+        // atomic across buckets. A key named twice keeps its last value, as with Redis: the bucket applies in order.
+        var entries = new KeyValuePair<string, CacheValue>[keys.Length];
         for (int i = 0; i < keys.Length; i++)
         {
-            sets[i] = session.Run(keys[i], arguments[2 + (2 * i)].ToArray(), static (cache, key, value) => cache.SetAsync(key, value));
+            entries[i] = new(keys[i], new CacheValue(arguments[2 + (2 * i)].ToArray(), ValueFormat.Raw));
         }
 
-        return PendingReply.AllStored(sets);
+        return PendingReply.Stored(session.Run(keys, entries, static async (cache, _, entries) =>
+        {
+            await cache.SetManyAsync(entries);
+            return true;
+        }));
     }
 
     private static PendingReply Ping(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments) => arguments.Length switch
@@ -124,9 +154,9 @@ internal sealed partial class RespSession
 
     private static PendingReply Select(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments)
     {
-        if (!long.TryParse(Text(arguments[1]), out long index))
+        if (!TryReadInteger(arguments[1], out long index))
         {
-            return PendingReply.Error("ERR value is not an integer or out of range");
+            return NotAnInteger();
         }
 
         // One key space per cluster: database 0 is the only one.
@@ -137,22 +167,6 @@ internal sealed partial class RespSession
     {
         session._quit = true;
         return PendingReply.Ok;
-    }
-
-    private PendingReply GetEach(ReadOnlySpan<ReadOnlySequence<byte>> arguments, Func<Task<CacheEntry?>[], PendingReply> reply)
-    {
-        if (!TryReadKeys(arguments[1..], step: 1, out var keys, out var invalid))
-        {
-            return invalid;
-        }
-
-        var gets = new Task<CacheEntry?>[keys.Length];
-        for (int i = 0; i < keys.Length; i++)
-        {
-            gets[i] = Run(keys[i], 0, static (cache, key, _) => cache.GetAsync(key));
-        }
-
-        return reply(gets);
     }
 
     private static bool TryFindCommand(in ReadOnlySequence<byte> name, out RespCommand command)
@@ -222,6 +236,43 @@ internal sealed partial class RespSession
 
         return true;
     }
+
+    /// <summary>
+    /// Reads an integer argument as Redis does: an optional '-' and decimal digits, no '+', spaces or leading
+    /// zeros, within a 64-bit signed range.
+    /// </summary>
+    private static bool TryReadInteger(in ReadOnlySequence<byte> raw, out long value)
+    {
+        value = 0;
+        if (raw.Length is 0 or > MaxIntegerBytes)
+        {
+            return false;
+        }
+
+        Span<byte> bytes = stackalloc byte[MaxIntegerBytes];
+        raw.CopyTo(bytes);
+        bytes = bytes[..(int)raw.Length];
+        int firstDigit = bytes[0] == (byte)'-' ? 1 : 0;
+        bool canonical = bytes.Length > firstDigit && (bytes[firstDigit] is >= (byte)'1' and <= (byte)'9' || bytes.SequenceEqual("0"u8));
+        return canonical && Utf8Parser.TryParse(bytes, out value, out int consumed) && consumed == bytes.Length;
+    }
+
+    /// <summary>Whether <paramref name="argument"/> is the option <paramref name="name"/> (upper case ASCII), in any case.</summary>
+    private static bool IsOption(in ReadOnlySequence<byte> argument, ReadOnlySpan<byte> name)
+    {
+        if (argument.Length != name.Length)
+        {
+            return false;
+        }
+
+        Span<byte> bytes = stackalloc byte[name.Length];
+        argument.CopyTo(bytes);
+        return Ascii.EqualsIgnoreCase(bytes, name);
+    }
+
+    private static PendingReply NotAnInteger() => PendingReply.Error("ERR value is not an integer or out of range");
+
+    private static PendingReply SyntaxError() => PendingReply.Error("ERR syntax error");
 
     private static PendingReply UnknownCommand(ReadOnlySpan<ReadOnlySequence<byte>> arguments)
     {

@@ -1,10 +1,12 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
+using OrleansCache.Grains.Interfaces;
 
 namespace OrleansCache.Silo.Resp;
 
 /// <summary>
-/// The commands about the connection and the server rather than keys: HELLO, CLIENT, COMMAND, INFO.
+/// The commands about the connection and the server rather than single keys: HELLO, CLIENT, COMMAND, INFO, DBSIZE.
 /// </summary>
 internal sealed partial class RespSession
 {
@@ -113,39 +115,66 @@ internal sealed partial class RespSession
         };
     }
 
+    private static PendingReply DbSize(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments) =>
+        PendingReply.Integer(session.RunAfterBatch(static cache => cache.CountKeysAsync()));
+
     private static PendingReply Info(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments)
     {
         // Redis answers sections it does not know with nothing; so does this, for every section but these.
-        bool all = arguments.Length == 1;
-        bool server = all, replication = all;
+        var sections = arguments.Length == 1 ? InfoSections.All : InfoSections.None;
         for (int i = 1; i < arguments.Length; i++)
         {
-            switch (Text(arguments[i]).ToLowerInvariant())
+            sections |= Text(arguments[i]).ToLowerInvariant() switch
             {
-                case "server":
-                    server = true;
-                    break;
-                case "replication":
-                    replication = true;
-                    break;
-                case "default" or "all" or "everything":
-                    server = replication = true;
-                    break;
-            }
+                "server" => InfoSections.Server,
+                "stats" => InfoSections.Stats,
+                "replication" => InfoSections.Replication,
+                "keyspace" => InfoSections.Keyspace,
+                "default" or "all" or "everything" => InfoSections.All,
+                _ => InfoSections.None,
+            };
         }
 
-        var info = new StringBuilder();
-        if (server)
+        if ((sections & (InfoSections.Stats | InfoSections.Keyspace)) == 0)
         {
-            session._server.AppendServerSection(info);
+            return PendingReply.Bulk(session.FormatInfo(sections, stats: null));
         }
 
-        if (replication)
+        return PendingReply.Bulk(session.RunAfterBatch(async cache => session.FormatInfo(sections, await cache.GetStatsAsync())));
+    }
+
+    // The sections in Redis's order; stats are the cluster's sums (GET /stats).
+    private byte[] FormatInfo(InfoSections sections, ClusterStats? stats)
+    {
+        var info = new StringBuilder();
+        if ((sections & InfoSections.Server) != 0)
+        {
+            _server.AppendServerSection(info);
+        }
+
+        if (stats is not null && (sections & InfoSections.Stats) != 0)
+        {
+            info.Append(info.Length > 0 ? "\r\n" : string.Empty)
+                .Append(CultureInfo.InvariantCulture, $"# Stats\r\nkeyspace_hits:{stats.Hits}\r\nkeyspace_misses:{stats.Misses}\r\n")
+                .Append(CultureInfo.InvariantCulture, $"expired_keys:{stats.Expirations}\r\nevicted_keys:{stats.Evictions}\r\n");
+        }
+
+        if ((sections & InfoSections.Replication) != 0)
         {
             info.Append(info.Length > 0 ? "\r\n" : string.Empty).Append("# Replication\r\nrole:master\r\nconnected_slaves:0\r\n");
         }
 
-        return PendingReply.Bulk(Encoding.UTF8.GetBytes(info.ToString()));
+        if (stats is not null && (sections & InfoSections.Keyspace) != 0)
+        {
+            // As Redis, db0 is listed only when it holds keys. Keys with an expiry are not counted separately.
+            info.Append(info.Length > 0 ? "\r\n" : string.Empty).Append("# Keyspace\r\n");
+            if (stats.Keys > 0)
+            {
+                info.Append(CultureInfo.InvariantCulture, $"db0:keys={stats.Keys},expires=0,avg_ttl=0\r\n");
+            }
+        }
+
+        return Encoding.UTF8.GetBytes(info.ToString());
     }
 
     // Redis's rule: no spaces, newlines or other characters outside '!'..'~'.
@@ -164,4 +193,15 @@ internal sealed partial class RespSession
 
     private static PendingReply InvalidClientName() =>
         PendingReply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+
+    [Flags]
+    private enum InfoSections
+    {
+        None = 0,
+        Server = 1,
+        Stats = 2,
+        Replication = 4,
+        Keyspace = 8,
+        All = Server | Stats | Replication | Keyspace,
+    }
 }

@@ -14,8 +14,9 @@ namespace OrleansCache.Silo.Resp;
 /// A batch is everything one read of the pipe holds (at most <see cref="MaxBatchCommands"/> commands).
 /// Every command of the batch is started before any is awaited, so a client pipelining 16 GETs waits for
 /// about one grain call, not 16 in a row; then the replies are written in order and flushed once.
-/// Commands on one key keep their order within a batch (see <see cref="Run{TState, T}"/>); commands on
-/// different keys run concurrently, as they would on a Redis cluster.
+/// Commands on one key keep their order within a batch (see the <c>Run</c> methods), a multi-key command
+/// waiting for the earlier commands on each of its keys; commands on different keys run concurrently, as
+/// they would on a Redis cluster.
 /// </remarks>
 internal sealed partial class RespSession
 {
@@ -212,7 +213,55 @@ internal sealed partial class RespSession
         return task;
     }
 
-    private async Task<T> RunAfterAsync<TState, T>(Task before, string key, TState state, Func<CacheClient, string, TState, Task<T>> operation)
+    /// <summary>
+    /// Starts <paramref name="operation"/> on all of <paramref name="keys"/> at once (one facade call, which
+    /// groups them by bucket), after every call that an earlier command of this batch started on any of them.
+    /// </summary>
+    private Task<T> Run<TState, T>(string[] keys, TState state, Func<CacheClient, string[], TState, Task<T>> operation)
+    {
+        Task? before = null;
+        List<Task>? befores = null;
+        foreach (string key in keys)
+        {
+            if (_inFlight.TryGetValue(key, out var earlier) && !earlier.IsCompleted && earlier != before)
+            {
+                if (before is not null)
+                {
+                    (befores ??= [before]).Add(earlier);
+                }
+
+                before ??= earlier;
+            }
+        }
+
+        if (befores is not null)
+        {
+            before = Task.WhenAll(befores);
+        }
+
+        var task = before is null ? operation(_cache, keys, state) : RunAfterAsync(before, keys, state, operation);
+        if (!task.IsCompleted)
+        {
+            foreach (string key in keys)
+            {
+                _inFlight[key] = task;
+            }
+        }
+
+        return task;
+    }
+
+    /// <summary>
+    /// Starts <paramref name="operation"/>, which reads the whole key space (DBSIZE, INFO keyspace), after every
+    /// call an earlier command of this batch started, so that it counts what they wrote.
+    /// </summary>
+    private Task<T> RunAfterBatch<T>(Func<CacheClient, Task<T>> operation)
+    {
+        var before = _inFlight.Count == 0 ? null : Task.WhenAll(_inFlight.Values);
+        return before is null ? operation(_cache) : RunAfterAsync(before, 0, operation, static (cache, _, operation) => operation(cache));
+    }
+
+    private async Task<T> RunAfterAsync<TKey, TState, T>(Task before, TKey key, TState state, Func<CacheClient, TKey, TState, Task<T>> operation)
     {
         // The earlier command's failure is reported in its own reply; this one runs regardless.
         await before.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -223,8 +272,15 @@ internal sealed partial class RespSession
     {
         switch (e)
         {
-            case CacheArgumentException:
-                return $"ERR {e.Message}";
+            case CacheArgumentException refused:
+                return refused.Error switch
+                {
+                    // Redis's own words, which clients and scripts match on.
+                    CacheArgumentError.OverMemoryBudget => "OOM command not allowed when used memory > 'maxmemory'.",
+                    CacheArgumentError.NotAnInteger => "ERR value is not an integer or out of range",
+                    CacheArgumentError.IntegerOverflow => "ERR increment or decrement would overflow",
+                    _ => $"ERR {refused.Message}",
+                };
             case TimeoutException or OrleansException:
                 LogUnavailable(_logger, e);
                 return $"ERR the cluster could not serve the request right now, retry: {e.GetType().Name}";

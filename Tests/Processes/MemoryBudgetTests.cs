@@ -86,6 +86,17 @@ public sealed class MemoryBudgetTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.NotFound, (await node.Http.GetAsync($"/cache/full-{stored}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await node.Http.GetAsync("/cache/full-0")).StatusCode);
 
+        // Over the Redis protocol, the refusal is Redis's own, and DBSIZE counts exactly what was stored.
+        await using (var resp = await RespSocket.ConnectAsync(node))
+        {
+            await resp.SendAsync([
+                .. RespSocket.Command("SET", $"full-{stored}", new string('v', value.Length)),
+                .. RespSocket.Command("DBSIZE"),
+            ]);
+            Assert.Equal("-OOM command not allowed when used memory > 'maxmemory'.", await resp.ReadReplyAsync());
+            Assert.Equal($":{stored}", await resp.ReadReplyAsync());
+        }
+
         // Reads and deletes still work, and a delete makes room.
         Assert.Equal(HttpStatusCode.NoContent, (await node.Http.DeleteAsync("/cache/full-0")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await node.Http.PutAsync($"/cache/full-{stored}", new ByteArrayContent(value))).StatusCode);

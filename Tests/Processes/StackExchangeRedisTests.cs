@@ -128,19 +128,123 @@ public sealed class StackExchangeRedisTests(HttpNodeFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task UnsupportedOptionsAndOversizedValues_FailThatCommandOnly_AndChangeNothing()
+    public async Task OversizedValues_FailThatCommandOnly_AndChangeNothing()
     {
         await Db.StringSetAsync("se refused", "before").WaitAsync(Timeout);
 
-        // Expiry and conditional writes are not served yet (the client sends SETEX, SET ... NX): an error, not a plain SET.
-        await Assert.ThrowsAsync<RedisServerException>(() => Db.StringSetAsync("se refused", "after", TimeSpan.FromSeconds(30)).WaitAsync(Timeout));
-        await Assert.ThrowsAsync<RedisServerException>(() => Db.StringSetAsync("se refused", "after", when: When.NotExists).WaitAsync(Timeout));
         var large = await Assert.ThrowsAsync<RedisServerException>(
             () => Db.StringSetAsync("se refused", new string('x', HttpNodeFixture.MaxValueBytes + 1)).WaitAsync(Timeout));
+        var largeWithExpiry = await Assert.ThrowsAsync<RedisServerException>(
+            () => Db.StringSetAsync("se refused", new string('x', HttpNodeFixture.MaxValueBytes + 1), TimeSpan.FromSeconds(100)).WaitAsync(Timeout));
 
         Assert.Contains("MAX_VALUE_BYTES", large.Message);
+        Assert.Contains("MAX_VALUE_BYTES", largeWithExpiry.Message);
         Assert.Equal("before", (string?)await Db.StringGetAsync("se refused").WaitAsync(Timeout));
+        Assert.Equal(TimeSpan.FromSeconds(-1), await Db.KeyTimeToLiveAsync("se refused").WaitAsync(Timeout) ?? TimeSpan.FromSeconds(-1));
         Assert.True(_redis.IsConnected);
+    }
+
+    [Fact]
+    public async Task StringSet_WithExpiryAndConditions_WritesAsRedisDoes()
+    {
+        // With an expiry and When.Always the client sends SETEX (PSETEX for milliseconds); with a condition, SET ... EX NX.
+        Assert.True(await Db.StringSetAsync("se expiring", "v", TimeSpan.FromSeconds(1000)).WaitAsync(Timeout));
+        Assert.True(await Db.StringSetAsync("se expiring ms", "v", TimeSpan.FromMilliseconds(900_500)).WaitAsync(Timeout));
+        Assert.True(await Db.StringSetAsync("se absent", "first", TimeSpan.FromSeconds(1000), When.NotExists).WaitAsync(Timeout));
+        Assert.False(await Db.StringSetAsync("se absent", "second", when: When.NotExists).WaitAsync(Timeout));
+        Assert.False(await Db.StringSetAsync("se never stored 2", "v", when: When.Exists).WaitAsync(Timeout));
+        Assert.True(await Db.StringSetAsync("se absent", "third", when: When.Exists).WaitAsync(Timeout));
+
+        AssertBetween(TimeSpan.FromSeconds(900), TimeSpan.FromSeconds(1000), await Db.KeyTimeToLiveAsync("se expiring").WaitAsync(Timeout));
+        AssertBetween(TimeSpan.FromSeconds(800), TimeSpan.FromMilliseconds(900_500), await Db.KeyTimeToLiveAsync("se expiring ms").WaitAsync(Timeout));
+
+        // A plain SET (the XX one) clears the expiry, as in Redis.
+        Assert.Equal("third", (string?)await Db.StringGetAsync("se absent").WaitAsync(Timeout));
+        Assert.Null(await Db.KeyTimeToLiveAsync("se absent").WaitAsync(Timeout));
+        Assert.False(await Db.KeyExistsAsync("se never stored 2").WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task StringSetAndGet_ReturnsTheValueItReplaced()
+    {
+        Assert.True((await Db.StringSetAndGetAsync("se swapped", "one").WaitAsync(Timeout)).IsNull);
+        Assert.Equal("one", (string?)await Db.StringSetAndGetAsync("se swapped", "two", TimeSpan.FromSeconds(1000)).WaitAsync(Timeout));
+        Assert.Equal("two", (string?)await Db.StringGetAsync("se swapped").WaitAsync(Timeout));
+        AssertBetween(TimeSpan.FromSeconds(900), TimeSpan.FromSeconds(1000), await Db.KeyTimeToLiveAsync("se swapped").WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task StringIncrementAndDecrement_CountAsRedisDoes()
+    {
+        Assert.Equal(1, await Db.StringIncrementAsync("se counter").WaitAsync(Timeout));
+        Assert.Equal(11, await Db.StringIncrementAsync("se counter", 10).WaitAsync(Timeout));
+        Assert.Equal(10, await Db.StringDecrementAsync("se counter").WaitAsync(Timeout));
+        Assert.Equal(-5, await Db.StringDecrementAsync("se counter", 15).WaitAsync(Timeout));
+        Assert.Equal("-5", (string?)await Db.StringGetAsync("se counter").WaitAsync(Timeout));
+
+        await Db.StringSetAsync("se counter text", "ten").WaitAsync(Timeout);
+        var notInteger = await Assert.ThrowsAsync<RedisServerException>(() => Db.StringIncrementAsync("se counter text").WaitAsync(Timeout));
+        Assert.Equal("ERR value is not an integer or out of range", notInteger.Message);
+
+        await Db.StringSetAsync("se counter max", long.MaxValue).WaitAsync(Timeout);
+        var overflow = await Assert.ThrowsAsync<RedisServerException>(() => Db.StringIncrementAsync("se counter max").WaitAsync(Timeout));
+        Assert.Equal("ERR increment or decrement would overflow", overflow.Message);
+        Assert.Equal(long.MaxValue, (long)await Db.StringGetAsync("se counter max").WaitAsync(Timeout));
+
+        // Increments of one key from many callers at once are atomic: none is lost.
+        var increments = Enumerable.Range(0, 200).Select(_ => Db.StringIncrementAsync("se counter shared"));
+        await Task.WhenAll(increments).WaitAsync(Timeout);
+        Assert.Equal(200, (long)await Db.StringGetAsync("se counter shared").WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task KeyExpireTimeToLiveAndPersist_AnswerAsRedisDoes()
+    {
+        await Db.StringSetAsync("se ttl", "v").WaitAsync(Timeout);
+
+        Assert.Null(await Db.KeyTimeToLiveAsync("se ttl").WaitAsync(Timeout));
+        Assert.Null(await Db.KeyTimeToLiveAsync("se ttl missing").WaitAsync(Timeout));
+        Assert.False(await Db.KeyExpireAsync("se ttl missing", TimeSpan.FromSeconds(100)).WaitAsync(Timeout));
+        Assert.False(await Db.KeyPersistAsync("se ttl").WaitAsync(Timeout));
+
+        Assert.True(await Db.KeyExpireAsync("se ttl", TimeSpan.FromSeconds(1000)).WaitAsync(Timeout));
+        AssertBetween(TimeSpan.FromSeconds(900), TimeSpan.FromSeconds(1000), await Db.KeyTimeToLiveAsync("se ttl").WaitAsync(Timeout));
+        Assert.True(await Db.KeyExpireAsync("se ttl", TimeSpan.FromMilliseconds(500_500)).WaitAsync(Timeout));
+        AssertBetween(TimeSpan.FromSeconds(400), TimeSpan.FromMilliseconds(500_500), await Db.KeyTimeToLiveAsync("se ttl").WaitAsync(Timeout));
+
+        var inAnHour = DateTime.UtcNow.AddHours(1);
+        Assert.True(await Db.KeyExpireAsync("se ttl", inAnHour).WaitAsync(Timeout));
+        AssertBetween(TimeSpan.FromMinutes(55), TimeSpan.FromHours(1), await Db.KeyTimeToLiveAsync("se ttl").WaitAsync(Timeout));
+
+        Assert.True(await Db.KeyPersistAsync("se ttl").WaitAsync(Timeout));
+        Assert.Null(await Db.KeyTimeToLiveAsync("se ttl").WaitAsync(Timeout));
+        Assert.Equal("v", (string?)await Db.StringGetAsync("se ttl").WaitAsync(Timeout));
+
+        // An expiry already past deletes the key, as Redis does.
+        Assert.True(await Db.KeyExpireAsync("se ttl", DateTime.UtcNow.AddHours(-1)).WaitAsync(Timeout));
+        Assert.False(await Db.KeyExistsAsync("se ttl").WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task TimeToLiveSetOverHttp_IsTheTimeToLiveSeenOverResp()
+    {
+        using (var put = await Node.Http.PutAsync("/cache/se%20door%20ttl?ttl=1000", new ByteArrayContent("expiring"u8.ToArray())))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, put.StatusCode);
+        }
+
+        AssertBetween(TimeSpan.FromSeconds(900), TimeSpan.FromSeconds(1000), await Db.KeyTimeToLiveAsync("se door ttl").WaitAsync(Timeout));
+        Assert.True(await Db.KeyPersistAsync("se door ttl").WaitAsync(Timeout));
+        Assert.Equal("expiring", await Node.GetAsync("se door ttl"));
+    }
+
+    [Fact]
+    public async Task DatabaseSize_CountsTheKeysStored()
+    {
+        await Db.StringSetAsync([new("se sized 1", "a"), new("se sized 2", "b")]).WaitAsync(Timeout);
+
+        var server = _redis.GetServer(_redis.GetEndPoints()[0]);
+        Assert.True(await server.DatabaseSizeAsync().WaitAsync(Timeout) >= 2);
     }
 
     [Fact]
@@ -150,5 +254,11 @@ public sealed class StackExchangeRedisTests(HttpNodeFixture fixture) : IClassFix
 
         Assert.Equal("ERR unknown command 'NOSUCH', with args beginning with: 'a' ", error.Message);
         Assert.Equal(Encoding.UTF8.GetBytes("ok"), (byte[]?)await Db.ExecuteAsync("ECHO", "ok").WaitAsync(Timeout));
+    }
+
+    private static void AssertBetween(TimeSpan low, TimeSpan high, TimeSpan? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.InRange(actual.Value, low, high);
     }
 }
