@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace OrleansCache.Client;
 
 /// <summary>
@@ -34,4 +36,13 @@ public sealed record BenchOptions
 
     /// <summary>Distinct keys, all written before the timed run starts (<c>--keys</c>, default 10,000).</summary>
     public int Keys { get; init; } = 10_000;
+
+    /// <summary>Port of <see cref="Redis"/> when <c>--redis</c> names none: Redis' own, 6379.</summary>
+    public const int DefaultRedisPort = 6379;
+
+    /// <summary>
+    /// A Redis server (or any RESP port) to run the same load against through StackExchange.Redis instead of
+    /// the cluster (<c>--redis &lt;ip&gt;[:&lt;port&gt;]</c>); <see langword="null"/>, the default, benches the cluster.
+    /// </summary>
+    public IPEndPoint? Redis { get; init; }
 }

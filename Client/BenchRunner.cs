@@ -1,14 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using OrleansCache.Grains.Interfaces;
 
 namespace OrleansCache.Client;
 
 /// <summary>
 /// The <c>bench</c> command: writes every key once, then runs <see cref="BenchOptions.Concurrency"/>
-/// loops of random GETs and SETs through <see cref="CacheClient"/> for the duration, showing progress
-/// on stderr every second and a latency table on stdout at the end.
+/// loops of random GETs and SETs through an <see cref="IBenchTarget"/> (the cluster, or Redis with
+/// <c>--redis</c>) for the duration, showing progress on stderr every second and a latency table on
+/// stdout at the end.
 /// </summary>
 internal sealed class BenchRunner
 {
@@ -24,20 +23,17 @@ internal sealed class BenchRunner
 
     private static readonly double[] Percentiles = [50, 90, 99, 99.9];
 
-    private readonly CacheClient _cache;
+    private readonly IBenchTarget _target;
     private readonly BenchOptions _options;
-    private readonly IPEndPoint _node;
     private readonly TextWriter _output;
     private readonly TextWriter _error;
     private readonly bool _errorIsTerminal;
     private readonly string[] _keys;
-    private readonly CacheValue _value;
 
-    public BenchRunner(CacheClient cache, ClientCommand command, TextWriter output, TextWriter error, bool errorIsTerminal)
+    public BenchRunner(IBenchTarget target, BenchOptions options, TextWriter output, TextWriter error, bool errorIsTerminal)
     {
-        _cache = cache;
-        _options = command.Bench;
-        _node = command.Node;
+        _target = target;
+        _options = options;
         _output = output;
         _error = error;
         _errorIsTerminal = errorIsTerminal;
@@ -46,15 +42,20 @@ internal sealed class BenchRunner
         {
             _keys[i] = string.Create(CultureInfo.InvariantCulture, $"bench:{i}");
         }
+    }
 
-        var bytes = new byte[_options.ValueSize];
+    /// <summary>The value every SET writes: <see cref="BenchOptions.ValueSize"/> bytes, the same on every run.</summary>
+    public static byte[] CreateValue(BenchOptions options)
+    {
+        var bytes = new byte[options.ValueSize];
         new Random(ValueSeed).NextBytes(bytes);
-        _value = new CacheValue(bytes, ValueFormat.Raw);
+        return bytes;
     }
 
     /// <summary>Runs the bench; <paramref name="stopping"/> (Ctrl+C) ends the timed run early.</summary>
     /// <returns><see cref="CommandRunner.Done"/>, or <see cref="CommandRunner.Failed"/> when no call succeeded.</returns>
-    /// <exception cref="OrleansException">A preload write failed: there is no cluster to measure.</exception>
+    /// <exception cref="Exception">A preload write failed (an <c>OrleansException</c> or a <c>RedisException</c>):
+    /// there is nothing to measure.</exception>
     public async Task<int> RunAsync(CancellationToken stopping)
     {
         await PreloadAsync(stopping);
@@ -62,7 +63,7 @@ internal sealed class BenchRunner
         var workers = new BenchWorker[_options.Concurrency];
         for (int i = 0; i < workers.Length; i++)
         {
-            workers[i] = new BenchWorker(_cache, _keys, _value, _options.GetRatio, WorkerSeed + i);
+            workers[i] = new BenchWorker(_target, _keys, _options.GetRatio, WorkerSeed + i);
         }
 
         var elapsed = await RunWorkersAsync(workers, stopping);
@@ -79,7 +80,7 @@ internal sealed class BenchRunner
         long started = Stopwatch.GetTimestamp();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = stopping };
         await Parallel.ForAsync(0, _keys.Length, parallel, async (i, cancellationToken) =>
-            await _cache.SetAsync(_keys[i], _value).WaitAsync(cancellationToken));
+            await _target.SetAsync(_keys[i]).WaitAsync(cancellationToken));
         _error.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"bench: preloaded in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s; running {_options.DurationSeconds} s"));
@@ -169,7 +170,7 @@ internal sealed class BenchRunner
 
         _output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"bench against {_node}: {_options.Concurrency} loops, {elapsed.TotalSeconds:0.0} s, {_options.GetRatio:0.###} GET ratio, {_options.ValueSize}-byte values, {_options.Keys} keys; latency in ms"));
+            $"bench against {_target.Name}: {_options.Concurrency} loops, {elapsed.TotalSeconds:0.0} s, {_options.GetRatio:0.###} GET ratio, {_options.ValueSize}-byte values, {_options.Keys} keys; latency in ms"));
         var rows = new List<string[]> { new[] { "OP", "COUNT", "OPS/S", "ERRORS", "P50", "P90", "P99", "P99.9", "MAX" } };
         rows.Add(Row("GET", gets, getErrors, elapsed));
         rows.Add(Row("SET", sets, setErrors, elapsed));
@@ -185,7 +186,7 @@ internal sealed class BenchRunner
         {
             _error.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"Orleans.Cache: bench failed at {_node}: no call succeeded in {elapsed.TotalSeconds:0.0} s"));
+                $"Orleans.Cache: bench failed at {_target.Name}: no call succeeded in {elapsed.TotalSeconds:0.0} s"));
             return CommandRunner.Failed;
         }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using OrleansCache.Grains.Interfaces;
 
 namespace OrleansCache.Client;
 
@@ -8,9 +7,8 @@ namespace OrleansCache.Client;
 /// call timed with <see cref="Stopwatch.GetTimestamp"/> into histograms only this loop writes.
 /// </summary>
 internal sealed class BenchWorker(
-    CacheClient cache,
+    IBenchTarget target,
     string[] keys,
-    CacheValue value,
     double getRatio,
     int seed)
 {
@@ -61,13 +59,13 @@ internal sealed class BenchWorker(
             {
                 if (get)
                 {
-                    var entry = await cache.GetAsync(key).WaitAsync(abandon);
+                    bool found = await target.GetAsync(key).WaitAsync(abandon);
                     Gets.Record(Stopwatch.GetTimestamp() - started);
-                    Misses += entry is null ? 1 : 0;
+                    Misses += found ? 0 : 1;
                 }
                 else
                 {
-                    await cache.SetAsync(key, value).WaitAsync(abandon);
+                    await target.SetAsync(key).WaitAsync(abandon);
                     Sets.Record(Stopwatch.GetTimestamp() - started);
                 }
             }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Net;
 
 namespace OrleansCache.Client;
 
@@ -15,6 +16,7 @@ public static partial class CommandLine
         ["--get-ratio"] = "a number from 0 to 1: --get-ratio <R>",
         ["--value-size"] = "a number of bytes: --value-size <B>",
         ["--keys"] = "a number: --keys <K>",
+        ["--redis"] = "an address: --redis <ip>[:<port>]",
     };
 
     // "--name=value" and "--name" both name "--name"; anything else is not an option.
@@ -68,6 +70,10 @@ public static partial class CommandLine
                     valid = TryParseCount(value, BenchOptions.MaxKeys, out int keys);
                     options = options with { Keys = keys };
                     break;
+                case "--redis":
+                    valid = IPEndPoint.TryParse(value, out var redis);
+                    options = options with { Redis = redis is { Port: 0 } ? new IPEndPoint(redis.Address, BenchOptions.DefaultRedisPort) : redis };
+                    break;
             }
 
             if (!valid)
@@ -89,6 +95,7 @@ public static partial class CommandLine
         "--duration" => $"a whole number of seconds from 1 to {BenchOptions.MaxDurationSeconds}",
         "--get-ratio" => "a number from 0 to 1 (the share of GETs)",
         "--value-size" => $"a whole number of bytes from 1 to {BenchOptions.MaxValueSize} (1 MiB)",
+        "--redis" => $"an IP address or ip:port (default port {BenchOptions.DefaultRedisPort})",
         _ => $"a whole number from 1 to {BenchOptions.MaxKeys}",
     };
 }

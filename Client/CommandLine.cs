@@ -55,6 +55,9 @@ public static partial class CommandLine
           --value-size <B>     bytes per value, 1 to 1048576 (default 100)
           --keys <K>           distinct keys bench:0 .. bench:<K-1>, 1 to 10000000
                                (default 10000)
+          --redis <ip>[:<port>] run the same load against this Redis server (or any RESP
+                               port) through StackExchange.Redis instead of the cluster;
+                               --node is then unused (default port 6379)
 
         Environment:
           GATEWAY_PORT         gateway port of the nodes (default 30000)
@@ -188,7 +191,7 @@ public static partial class CommandLine
             CommandVerb.Cluster => (0, "cluster"),
             CommandVerb.Stats => (0, "stats"),
             CommandVerb.Demo => (0, "demo"),
-            CommandVerb.Bench => (0, "bench [--concurrency N] [--duration S] [--get-ratio R] [--value-size B] [--keys K]"),
+            CommandVerb.Bench => (0, "bench [--concurrency N] [--duration S] [--get-ratio R] [--value-size B] [--keys K] [--redis ip[:port]]"),
             _ => (0, "help"),
         };
         error = count == expected ? null : $"wrong number of arguments; usage: {shape}.";

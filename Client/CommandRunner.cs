@@ -8,7 +8,7 @@ namespace OrleansCache.Client;
 /// Connects to the cluster, runs one <see cref="ClientCommand"/> and turns the outcome into output and an
 /// exit code: 0 done, 1 the cluster could not do it, 2 the request was invalid.
 /// </summary>
-public sealed class CommandRunner
+public sealed partial class CommandRunner
 {
     /// <summary>Exit code when the command ran (a miss included).</summary>
     public const int Done = 0;
@@ -50,6 +50,11 @@ public sealed class CommandRunner
     /// <returns>The process exit code.</returns>
     public static async Task<int> RunAsync(ClientCommand command, TextWriter output, TextWriter error, bool errorIsTerminal = false)
     {
+        if (command.Verb == CommandVerb.Bench && command.Bench.Redis is { } redis)
+        {
+            return await BenchRedisAsync(command.Bench, redis, output, error, errorIsTerminal);
+        }
+
         using var deadline = new CancellationTokenSource(Deadline);
         CacheConnection connection;
         try
@@ -98,7 +103,7 @@ public sealed class CommandRunner
         CommandVerb.Cluster => ClusterAsync(),
         CommandVerb.Stats => StatsAsync(),
         CommandVerb.Demo => DemoAsync(),
-        CommandVerb.Bench => new BenchRunner(_cache, command, _output, _error, _errorIsTerminal).RunAsync(_cancellationToken),
+        CommandVerb.Bench => BenchClusterAsync(command),
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.Verb, "Help needs no cluster."),
     };
 

@@ -20,115 +20,26 @@
 #   BENCH_PUBLISH_DIR   where scripts/publish.sh puts the binaries (default artifacts/publish)
 set -euo pipefail
 
-usage() {
-  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"
-}
-
-bench_dir="${BENCH_DIR:-}"
-publish_dir="${BENCH_PUBLISH_DIR:-}"
-[[ -z "$bench_dir" || "$bench_dir" == /* ]] || bench_dir="$PWD/$bench_dir"
-[[ -z "$publish_dir" || "$publish_dir" == /* ]] || publish_dir="$PWD/$publish_dir"
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
-bench_dir="${bench_dir:-$root/artifacts/bench}"
-publish_dir="${publish_dir:-$root/artifacts/publish}"
-
-publish=1
-for arg in "$@"; do
-  case "$arg" in
-    --no-publish) publish=0 ;;
-    -h|--help) usage; exit 0 ;;
-    *) echo "bench-redis.sh: unknown argument '$arg'." >&2; usage >&2; exit 2 ;;
-  esac
-done
+script=bench-redis.sh
+# shellcheck source=scripts/bench-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
+bench_arguments "$@"
 
 rounds="${BENCH_ROUNDS:-2}"
 requests="${BENCH_REQUESTS:-200000}"
-first_ip="${BENCH_FIRST_IP:-127.0.0.200}"
-for value in "$rounds" "$requests"; do
-  [[ "$value" =~ ^[1-9][0-9]*$ ]] || { echo "bench-redis.sh: BENCH_ROUNDS and BENCH_REQUESTS must be positive whole numbers." >&2; exit 2; }
-done
-if ! [[ "$first_ip" =~ ^([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})\.([0-9]{1,3})$ ]] || (( 10#${BASH_REMATCH[2]} + 4 > 254 )); then
-  echo "bench-redis.sh: BENCH_FIRST_IP must be an IPv4 address with room for 5 (e.g. 127.0.0.200); got '$first_ip'." >&2
-  exit 2
-fi
-ip_prefix="${BASH_REMATCH[1]}"
-first_host=$((10#${BASH_REMATCH[2]}))
-ip_of() { printf '%s.%d\n' "$ip_prefix" $((first_host + $1)); }
+bench_positive rounds requests
+bench_addresses 5 127.0.0.200
+bench_require redis-server redis-benchmark redis-cli curl dotnet
 redis_ip="$(ip_of 0)"
 single_ip="$(ip_of 1)"
 cluster_ips=("$(ip_of 2)" "$(ip_of 3)" "$(ip_of 4)")
 
-for tool in redis-server redis-benchmark redis-cli curl; do
-  command -v "$tool" >/dev/null || { echo "bench-redis.sh: $tool not found (apt-get install redis-server redis-tools curl)." >&2; exit 1; }
-done
-for ip in "$redis_ip" "$single_ip" "${cluster_ips[@]}"; do
-  for port in 6379 8080 11111 30000; do
-    # shellcheck disable=SC2016 # $0 and $1 are the inner bash's arguments
-    if timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$ip" "$port" 2>/dev/null; then
-      echo "bench-redis.sh: $ip:$port is in use; choose other addresses with BENCH_FIRST_IP." >&2
-      exit 1
-    fi
-  done
-done
-
-if (( publish == 0 )) && [[ -f "$publish_dir/silo/Silo.dll" ]]; then
-  echo "Using the published node in $publish_dir/silo (--no-publish)."
-else
-  echo "Publishing to $publish_dir (scripts/publish.sh) ..."
-  bash scripts/publish.sh "$publish_dir" > /dev/null
-fi
-
-mkdir -p "$bench_dir"
-started=()
-stop_all() {
-  (( ${#started[@]} )) || return 0
-  kill -TERM "${started[@]}" 2>/dev/null || true
-  for _ in $(seq 1 60); do
-    kill -0 "${started[@]}" 2>/dev/null || return 0
-    sleep 0.5
-  done
-  kill -KILL "${started[@]}" 2>/dev/null || true
-}
-trap stop_all EXIT
-trap 'echo "bench-redis.sh: interrupted." >&2; exit 130' INT
-trap 'echo "bench-redis.sh: terminated." >&2; exit 143' TERM
-
-redis-server --bind "$redis_ip" --port 6379 --save "" --appendonly no --protected-mode no \
-  > "$bench_dir/redis-server.log" 2>&1 &
-started+=("$!")
-
-start_node() { # name id ip [VAR=value ...]
-  local name="$1" id="$2" ip="$3"
-  shift 3
-  env -u LINKED_NODE_ID -u LINKED_NODE_IP -u RESP_PORT -u HTTP_PORT -u SILO_PORT -u GATEWAY_PORT \
-    NODE_ID="$id" NODE_IP="$ip" Logging__LogLevel__Default=Warning "$@" \
-    dotnet "$publish_dir/silo/Silo.dll" < /dev/null > "$bench_dir/$name.log" 2>&1 &
-  started+=("$!")
-}
-
+bench_publish
+start_redis redis-server "$redis_ip"
 start_node single 0 "$single_ip" CLUSTER_ID=bench-single
-for i in 0 1 2; do
-  next=$(((i + 1) % 3))
-  start_node "cluster-$i" "$i" "${cluster_ips[$i]}" CLUSTER_ID=bench-cluster REPLICATION_FACTOR=2 \
-    LINKED_NODE_ID="$next" LINKED_NODE_IP="${cluster_ips[$next]}"
-done
-
-active_count() { # ip -> how many members that node lists as Active
-  curl -fsS --max-time 2 "http://$1:8080/cluster" 2>/dev/null | grep -o '"status":"Active"' | wc -l
-}
-echo "Waiting for redis-server, the 1-node and the 3-node cluster ..."
-deadline=$((SECONDS + 180))
-until redis-cli -h "$redis_ip" ping 2>/dev/null | grep -q PONG \
-  && (( $(active_count "$single_ip") == 1 )) \
-  && (( $(active_count "${cluster_ips[0]}") == 3 )) && (( $(active_count "${cluster_ips[1]}") == 3 )) \
-  && (( $(active_count "${cluster_ips[2]}") == 3 )); do
-  if (( SECONDS >= deadline )); then
-    echo "bench-redis.sh: the targets were not ready within 180 s; logs in $bench_dir." >&2
-    exit 1
-  fi
-  sleep 1
-done
+start_cluster cluster bench-cluster "${cluster_ips[*]}" REPLICATION_FACTOR=2
+ready() { redis_up "$redis_ip" && cluster_up "$single_ip" && cluster_up "${cluster_ips[@]}"; }
+bench_wait_until "redis-server, the 1-node and the 3-node cluster" ready
 
 targets=("redis-server $redis_ip" "1-node $single_ip" "3-node-rf2 ${cluster_ips[0]}")
 

@@ -592,6 +592,21 @@ public sealed class HttpApiTests(HttpNodeFixture fixture, ITestOutputHelper outp
         Assert.Equal((await DumpAsync()).Count, cluster.GetProperty("keys").GetInt64());
     }
 
+    [Fact]
+    public async Task Stats_ReportsTheNodeProcessMemory_AfterAFullCollectionWhenAsked()
+    {
+        var collected = await SendAsync(HttpMethod.Get, "/stats?gc=true");
+        var refused = await SendAsync(HttpMethod.Get, "/stats?gc=yes");
+
+        Assert.Equal(HttpStatusCode.OK, collected.Status);
+        var process = JsonDocument.Parse(collected.Body).RootElement.GetProperty("process");
+        long heap = process.GetProperty("managedHeapBytes").GetInt64();
+        Assert.True(heap > 0 && heap <= process.GetProperty("gcCommittedBytes").GetInt64(), collected.Text);
+        Assert.True(process.GetProperty("workingSetBytes").GetInt64() > heap, collected.Text);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Contains("gc must be true or false", refused.Text, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string, string, string> BadWrites() => new()
     {
         { "PUT", "/cache/victim?ttl=0", "changed", "ttl must be a whole number of seconds from 1" },

@@ -46,6 +46,38 @@ public sealed class ClientBenchCommandLineTests
         Assert.StartsWith($"{option} must be ", error);
     }
 
+    [Theory]
+    [InlineData("127.0.0.201", "127.0.0.201:6379")]
+    [InlineData("127.0.0.201:6380", "127.0.0.201:6380")]
+    [InlineData("[::1]:7000", "[::1]:7000")]
+    public void TryParse_ReadsRedis_DefaultingToPort6379(string value, string expected)
+    {
+        var command = Parse("bench", "--redis", value, "--concurrency", "8");
+
+        Assert.Equal(expected, command.Bench.Redis?.ToString());
+        Assert.Equal(8, command.Bench.Concurrency);
+        Assert.Null(Parse("bench").Bench.Redis);
+    }
+
+    [Theory]
+    [InlineData("localhost")]
+    [InlineData("127.0.0.201:70000")]
+    [InlineData("")]
+    public void TryParse_RefusesRedis_WhenNotAnAddress(string value)
+    {
+        Assert.False(CommandLine.TryParse(["bench", $"--redis={value}"], _ => null, out _, out var error));
+        Assert.Equal($"--redis must be an IP address or ip:port (default port 6379); it is '{value}'.", error);
+    }
+
+    [Fact]
+    public void TryParse_RefusesRedis_ForACommandOtherThanBench()
+    {
+        Assert.False(CommandLine.TryParse(["get", "k", "--redis", "127.0.0.201"], _ => null, out _, out var error));
+        Assert.Equal("--redis is an option of bench only.", error);
+        Assert.False(CommandLine.TryParse(["bench", "--redis"], _ => null, out _, out error));
+        Assert.Equal("--redis needs an address: --redis <ip>[:<port>].", error);
+    }
+
     private static ClientCommand Parse(params string[] args)
     {
         Assert.True(CommandLine.TryParse(args, _ => null, out var command, out var error), error);
