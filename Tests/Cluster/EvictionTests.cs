@@ -29,17 +29,20 @@ public sealed class EvictionTests(EvictionTests.SmallBudgetCluster fixture) : IC
         }
 
         // About 2.2 KB an entry: 2 × 1 MiB of budget holds ~950 of them, a quarter of what is written.
+        // Written at a pace the sampling evictor keeps up with (it catches up every 25 writes): a burst
+        // that outruns it makes room in the written key's own bucket instead, which is not LRU.
         const int Cold = 4000;
+        var memories = fixture.Cluster.Silos.Select(s => (NodeMemory)s.ServiceProvider.GetService(typeof(NodeMemory))!).ToList();
         for (int i = 0; i < Cold; i++)
         {
             await cache.SetAsync($"cold-{i}", value).WaitAsync(Timeout);
             if (i % 25 == 0)
             {
                 await cache.GetManyAsync(hot).WaitAsync(Timeout);
+                await Infrastructure.Poll.UntilAsync(() => Task.FromResult(memories.All(m => m.Bytes <= Budget)), Timeout, "the evictor to catch up");
             }
         }
 
-        var memories = fixture.Cluster.Silos.Select(s => (NodeMemory)s.ServiceProvider.GetService(typeof(NodeMemory))!).ToList();
         await Infrastructure.Poll.UntilAsync(
             () => Task.FromResult(memories.All(m => m.Bytes <= Budget)),
             Timeout,
@@ -62,7 +65,14 @@ public sealed class EvictionTests(EvictionTests.SmallBudgetCluster fixture) : IC
         {
             var primary = await grains.GetGrain<IBucketGrain>(bucket).GetSnapshotAsync().WaitAsync(Timeout);
             var replica = await grains.GetGrain<IReplicaGrain>(ReplicaKey.Create(bucket, 1)).GetSnapshotAsync().WaitAsync(Timeout);
-            Assert.NotNull(replica);
+            if (replica is null)
+            {
+                // A replica not filled yet (its primary refills it within seconds) is only right for a
+                // bucket that was never written.
+                Assert.Equal(0, primary.Sequence);
+                continue;
+            }
+
             Assert.Equal(primary.Sequence, replica.Sequence);
             Assert.Equal(primary.Entries.Keys.Order(StringComparer.Ordinal), replica.Entries.Keys.Order(StringComparer.Ordinal));
         }
