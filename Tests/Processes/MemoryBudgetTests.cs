@@ -23,6 +23,7 @@ public sealed class MemoryBudgetTests(ITestOutputHelper output)
         const int Writes = (int)(10 * Budget / ValueBytes); // 160 MiB in 2560 writes.
         await using var node = await NodeProcess.StartReadyAsync("lru", LoopbackAddresses.Next(), Settings(Budget, "lru"));
         long residentBefore = node.WorkingSetBytes;
+        long heapBefore = await LiveHeapBytesAsync(node);
 
         var value = new byte[ValueBytes];
         int next = -1;
@@ -39,17 +40,19 @@ public sealed class MemoryBudgetTests(ITestOutputHelper output)
         await Poll.UntilAsync(async () => (await StatsAsync(node)).Bytes <= Budget, Timeout, "the node to evict down to its budget");
         var stats = await StatsAsync(node);
         long resident = node.WorkingSetBytes;
-        output.WriteLine($"stats: {stats}; resident {residentBefore / 1048576} MiB before, {resident / 1048576} MiB after");
+        long heap = await LiveHeapBytesAsync(node);
+        output.WriteLine($"stats: {stats}; live heap {heapBefore / 1048576} MiB before, {heap / 1048576} MiB after; resident {residentBefore / 1048576} MiB before, {resident / 1048576} MiB after");
 
         Assert.False(node.HasExited, node.Output);
         Assert.True(stats.Evictions >= Writes - (Budget / ValueBytes), stats.ToString());
         Assert.True(stats.Keys <= Budget / ValueBytes, stats.ToString());
         Assert.Equal(HttpStatusCode.OK, (await node.Http.GetAsync($"/cache/fill-{Writes - 1}")).StatusCode); // The newest survives.
 
-        // Ten budgets (160 MiB) were written; a node that kept them would grow by more than that. This one
-        // holds 16 MiB of entries plus garbage that server GC has not yet collected: it grew by 99 MiB when
-        // measured on a busy 2-core machine. The bound is what was written: evicted values are not retained.
-        Assert.True(resident - residentBefore < (long)Writes * ValueBytes, $"Resident memory grew by {(resident - residentBefore) / 1048576} MiB.");
+        // Ten budgets (160 MiB) were written; what the node still holds live (after a full collection) must
+        // be about one budget of entries, not what was written. Resident memory is printed, not asserted:
+        // server GC returns committed memory to the OS when it chooses (it grew 99 MiB in one run, 168 MiB
+        // in another on a busy 2-core machine), which says nothing about what the cache retains.
+        Assert.True(heap - heapBefore < 2 * Budget, $"The live heap grew by {(heap - heapBefore) / 1048576} MiB for a {Budget / 1048576} MiB budget.");
     }
 
     [Fact]
@@ -114,6 +117,14 @@ public sealed class MemoryBudgetTests(ITestOutputHelper output)
         using var deadline = new CancellationTokenSource(Timeout);
         var root = JsonDocument.Parse(await node.Http.GetStringAsync("/stats", deadline.Token)).RootElement.GetProperty("node");
         return new NodeStatsReply(root.GetProperty("keys").GetInt64(), root.GetProperty("bytes").GetInt64(), root.GetProperty("evictions").GetInt64());
+    }
+
+    // The node's managed heap after a full, compacting collection: only what it keeps alive.
+    private static async Task<long> LiveHeapBytesAsync(NodeProcess node)
+    {
+        using var deadline = new CancellationTokenSource(Timeout);
+        var root = JsonDocument.Parse(await node.Http.GetStringAsync("/stats?gc=true", deadline.Token)).RootElement;
+        return root.GetProperty("process").GetProperty("managedHeapBytes").GetInt64();
     }
 
     private sealed record NodeStatsReply(long Keys, long Bytes, long Evictions);
