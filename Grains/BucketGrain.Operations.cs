@@ -63,7 +63,7 @@ public sealed partial class BucketGrain
         }
 
         await MakeRoomAsync(key, value.Value.Length);
-        var entry = new CacheEntry(value.Value, value.Format, _store.NextVersion);
+        var entry = new CacheEntry(value.Value, value.Format, _store.NextVersion) { UpdatedAt = now };
         entry = options.KeepTimeToLive && current is not null ? KeepExpiry(entry, current) : WithExpiry(entry, options.Expiry, now);
         _pending.Add(_store.Write(key, entry.IsExpiredAt(now) ? null : entry));
         await FlushAsync();
@@ -85,7 +85,7 @@ public sealed partial class BucketGrain
         var now = _store.Now;
         foreach (var (key, value) in entries)
         {
-            var entry = WithExpiry(new CacheEntry(value.Value, value.Format, _store.NextVersion), expiry, now);
+            var entry = WithExpiry(new CacheEntry(value.Value, value.Format, _store.NextVersion) { UpdatedAt = now }, expiry, now);
             _pending.Add(_store.Write(key, entry.IsExpiredAt(now) ? null : entry));
         }
 
@@ -147,7 +147,7 @@ public sealed partial class BucketGrain
         await MakeRoomAsync(key, text.Length);
 
         // A JSON integer's text is its decimal text, so a number stored through /set stays a JSON number.
-        var entry = new CacheEntry(text, current?.Format ?? ValueFormat.Raw, _store.NextVersion);
+        var entry = new CacheEntry(text, current?.Format ?? ValueFormat.Raw, _store.NextVersion) { UpdatedAt = now };
         _pending.Add(_store.Write(key, current is null ? entry : KeepExpiry(entry, current)));
         await FlushAsync();
         return result;
@@ -161,7 +161,7 @@ public sealed partial class BucketGrain
         bool changed = current is not null && (expiry is not null || current.ExpiresAt is not null);
         if (changed)
         {
-            var entry = current! with { ExpiresAt = null, SlidingExpiration = null, AbsoluteExpiration = null };
+            var entry = current! with { ExpiresAt = null, SlidingExpiration = null, AbsoluteExpiration = null, UpdatedAt = now };
             entry = WithExpiry(entry, expiry, now);
             _pending.Add(_store.Write(key, entry.IsExpiredAt(now) ? null : entry));
         }
@@ -256,6 +256,8 @@ public sealed partial class BucketGrain
             return entry;
         }
 
+        // Keeps UpdatedAt: a read is not an update. Were it stamped, a key that was only read on a cluster
+        // that yields would win a latest-update merge against a newer write on the other cluster.
         entry = entry with { ExpiresAt = expiresAt };
         _pending.Add(_store.Write(key, entry));
         return entry;

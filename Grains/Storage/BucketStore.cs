@@ -100,9 +100,10 @@ public sealed class BucketStore
         return EntrySize(key, valueLength) - existing;
     }
 
-    /// <summary>Applies a new write made by this copy's own primary and returns what to forward to replicas.</summary>
+    /// <summary>Applies a new write made by this copy's own primary (an entry with no expiry, updated now) and
+    /// returns what to forward to replicas.</summary>
     public ReplicaWrite Write(string key, CacheValue? value) =>
-        Write(key, value is null ? null : new CacheEntry(value.Value, value.Format, NextVersion));
+        Write(key, value is null ? null : new CacheEntry(value.Value, value.Format, NextVersion) { UpdatedAt = Now });
 
     /// <summary>Applies a new write of <paramref name="entry"/> (or a delete, when <see langword="null"/>) made by
     /// this copy's own primary and returns what to forward to replicas. Build a new value's entry with
