@@ -11,6 +11,9 @@ namespace OrleansCache.Grains.Interfaces;
 /// while the primary lives and every operation here is atomic. A write returns only after every
 /// replica that should exist has applied it. A read may write too: it reclaims an expired entry and
 /// moves a sliding entry's expiry, each replicated like any other write.
+/// While the node holding the primary yields to another cluster (it is about to merge into it), every
+/// write a client makes (set, delete, increment, expire, refresh, merge) is refused with an
+/// <see cref="OrleansException"/> before it changes anything; reads go on. Retry after a few seconds.
 /// </remarks>
 [Alias("OrleansCache.IBucketGrain")]
 public interface IBucketGrain : IGrainWithIntegerKey

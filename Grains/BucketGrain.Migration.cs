@@ -15,6 +15,13 @@ public sealed partial class BucketGrain : IGrainMigrationParticipant
     /// <inheritdoc />
     public async Task<bool> ReconcileAsync()
     {
+        if (fence.IsFrozen)
+        {
+            // The node yields to another cluster and exports what it holds: a bucket that moved now, asked by
+            // another node's rebalancer, could miss both that export and the new node's.
+            return false;
+        }
+
         var map = maps.Current;
         string? primary = map.GetNode(Bucket, rank: 0);
         if (primary is not null && primary != silo.Name)

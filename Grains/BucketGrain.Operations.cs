@@ -44,6 +44,7 @@ public sealed partial class BucketGrain
     /// <inheritdoc />
     public async Task<SetResult> SetAsync(string key, CacheValue value, SetOptions options)
     {
+        fence.ThrowIfFrozen();
         ThrowIfTooLarge(value);
         var now = _store.Now;
         var current = Live(key, now);
@@ -73,6 +74,7 @@ public sealed partial class BucketGrain
     /// <inheritdoc />
     public async Task SetManyAsync(KeyValuePair<string, CacheValue>[] entries, CacheExpiry? expiry)
     {
+        fence.ThrowIfFrozen();
         long growth = 0;
         foreach (var (key, value) in entries)
         {
@@ -95,6 +97,7 @@ public sealed partial class BucketGrain
     /// <inheritdoc />
     public async Task<int> DeleteManyAsync(string[] keys)
     {
+        fence.ThrowIfFrozen();
         var now = _store.Now;
         int deleted = 0;
         foreach (string key in keys)
@@ -127,6 +130,7 @@ public sealed partial class BucketGrain
     /// <inheritdoc />
     public async Task<long> IncrementAsync(string key, long by)
     {
+        fence.ThrowIfFrozen();
         var now = _store.Now;
         var current = Live(key, now);
         long value = 0;
@@ -156,6 +160,7 @@ public sealed partial class BucketGrain
     /// <inheritdoc />
     public async Task<bool> ExpireAsync(string key, CacheExpiry? expiry)
     {
+        fence.ThrowIfFrozen();
         var now = _store.Now;
         var current = Live(key, now);
         bool changed = current is not null && (expiry is not null || current.ExpiresAt is not null);
@@ -182,6 +187,7 @@ public sealed partial class BucketGrain
     /// <inheritdoc />
     public async Task<bool> RefreshAsync(string key)
     {
+        fence.ThrowIfFrozen();
         bool exists = Read(key, _store.Now) is not null;
         await FlushAsync();
         return exists;

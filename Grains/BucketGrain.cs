@@ -23,6 +23,7 @@ public sealed partial class BucketGrain(
     NodeMemory memory,
     NodeCounters counters,
     ExpirySweeper sweeper,
+    NodeFence fence,
     [FromKeyedServices(CacheTime.ServiceKey)] TimeProvider time,
     ILogger<BucketGrain> logger) : Grain, IBucketGrain
 {
@@ -73,6 +74,7 @@ public sealed partial class BucketGrain(
     /// <inheritdoc />
     public async Task<long> SetAsync(string key, CacheValue value)
     {
+        fence.ThrowIfFrozen();
         ThrowIfTooLarge(value);
         await MakeRoomAsync(key, value.Value.Length);
         _pending.Add(_store.Write(key, value));
@@ -84,6 +86,7 @@ public sealed partial class BucketGrain(
     /// <inheritdoc />
     public async Task<bool> DeleteAsync(string key)
     {
+        fence.ThrowIfFrozen();
         bool existed = Live(key, _store.Now) is not null;
         if (existed)
         {

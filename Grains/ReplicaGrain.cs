@@ -19,6 +19,7 @@ public sealed partial class ReplicaGrain(
     LocalBucketCatalog catalog,
     ILocalSiloDetails silo,
     NodeMemory memory,
+    NodeFence fence,
     [FromKeyedServices(CacheTime.ServiceKey)] TimeProvider time,
     ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain, IGrainMigrationParticipant
 {
@@ -102,6 +103,12 @@ public sealed partial class ReplicaGrain(
     /// <inheritdoc />
     public async Task<bool> ReconcileAsync()
     {
+        if (fence.IsFrozen)
+        {
+            // The node yields to another cluster and exports what it holds: stay, as the primary does.
+            return false;
+        }
+
         var map = maps.Current;
         if (Rank >= map.Copies)
         {

@@ -48,6 +48,9 @@ public static class CacheSiloBuilderExtensions
         services.AddSingleton<CachePlacementDirector>();
         services.AddSingleton<BucketRebalancer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BucketRebalancer>());
+
+        // Yielding to another cluster: client writes stop while the node's entries are exported.
+        services.AddSingleton<NodeFence>();
         services.AddSingleton(sp =>
         {
             var value = sp.GetRequiredService<IOptions<CacheOptions>>().Value;

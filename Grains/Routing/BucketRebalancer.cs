@@ -14,12 +14,15 @@ namespace OrleansCache.Grains.Routing;
 /// <remarks>
 /// Orleans places a grain only when it activates and never moves it again; this is what moves it. Each
 /// silo looks after its own activations only, so the work is spread and no coordinator is needed.
+/// A node whose <see cref="NodeFence"/> is frozen moves nothing, not even when it stops: it yields to
+/// another cluster, its entries are exported and merged there, and its own cluster is going away.
 /// </remarks>
 public sealed partial class BucketRebalancer(
     BucketMapProvider maps,
     LocalBucketCatalog catalog,
     IGrainFactory grains,
     ILocalSiloDetails silo,
+    NodeFence fence,
     TimeProvider time,
     ILogger<BucketRebalancer> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
@@ -58,7 +61,11 @@ public sealed partial class BucketRebalancer(
     {
         await _stopping.CancelAsync();
         await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (!cancellationToken.IsCancellationRequested)
+        if (fence.IsFrozen)
+        {
+            LogNoHandOff(logger, catalog.Primaries.Count + catalog.Replicas.Count);
+        }
+        else if (!cancellationToken.IsCancellationRequested)
         {
             await HandOffAsync(cancellationToken);
         }
@@ -75,7 +82,7 @@ public sealed partial class BucketRebalancer(
             while (await timer.WaitForNextTickAsync(stopping))
             {
                 var version = maps.Version;
-                if (version.Equals(seen) && time.GetElapsedTime(lastPass) < nextPassAfter)
+                if (fence.IsFrozen || (version.Equals(seen) && time.GetElapsedTime(lastPass) < nextPassAfter))
                 {
                     continue;
                 }
@@ -151,6 +158,11 @@ public sealed partial class BucketRebalancer(
         var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(work, options, async (item, token) =>
         {
+            if (fence.IsFrozen)
+            {
+                return; // Frozen during this pass: what is left stays for the export.
+            }
+
             try
             {
                 var reconcile = item.Replica
@@ -172,6 +184,9 @@ public sealed partial class BucketRebalancer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Handed off buckets before stopping: {Held} held, {Left} left after {Seconds:F1} s")]
     private static partial void LogHandedOff(ILogger logger, int held, int left, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Not handing off the {Held} bucket copies held here: this node yields to another cluster")]
+    private static partial void LogNoHandOff(ILogger logger, int held);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Reconciling grain {Key} (replica: {Replica}) failed; retried on the next pass")]
     private static partial void LogReconcileFailed(ILogger logger, Exception exception, long key, bool replica);
