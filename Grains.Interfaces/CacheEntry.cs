@@ -37,7 +37,7 @@ public sealed record CacheEntry(
 
     /// <summary>When, by the clock of the primary that made the write, the value was last set or its expiry
     /// last changed (a sliding entry's refresh on a read does not count). Copies and merges keep it as it
-    /// is; the latest-update merge policy compares it. <see cref="DateTimeOffset.MinValue"/>
+    /// is; the <see cref="MergePolicy.LatestUpdate"/> merge policy compares it. <see cref="DateTimeOffset.MinValue"/>
     /// for an entry written by a version of the cache that did not record it.</summary>
     [Id(6)]
     public DateTimeOffset UpdatedAt { get; init; }

@@ -92,6 +92,30 @@ public interface IBucketGrain : IGrainWithIntegerKey
     [Alias("Evict")]
     Task<int> EvictAsync(EvictionCandidate[] candidates);
 
+    /// <summary>
+    /// Merges entries of another cluster's copy of this bucket into it, as one atomic step of the bucket: for
+    /// each entry, <see cref="MergePolicy.PutIfAbsent"/> stores it only when the key has no live entry here;
+    /// <see cref="MergePolicy.LatestUpdate"/> stores it when the key has no live entry or the live entry's
+    /// <see cref="CacheEntry.UpdatedAt"/> is earlier. A stored entry keeps its value, format, expiry fields
+    /// and <see cref="CacheEntry.UpdatedAt"/>, and gets a new version of this bucket. An entry already expired
+    /// is skipped. The changes are on every replica before the call returns, as with
+    /// <see cref="SetManyAsync"/> (one <see cref="IReplicaGrain.ApplyManyAsync"/> per replica).
+    /// </summary>
+    /// <remarks>
+    /// Memory is made as a write makes it: under <c>EVICTION_POLICY=lru</c> by evicting from this bucket past
+    /// the hard limit; under <c>noeviction</c> an entry that does not fit is counted as refused, not thrown for
+    /// the whole batch. A key named twice is merged twice, in order. Merging the same entries again changes
+    /// nothing (they are then live here with the same <see cref="CacheEntry.UpdatedAt"/>), so a batch whose
+    /// answer was lost may be sent again.
+    /// </remarks>
+    /// <param name="entries">The entries, each under a key of this bucket.</param>
+    /// <param name="policy">Which of an incoming and a live entry wins.</param>
+    /// <returns>How many entries were added, replaced, kept, skipped as expired, and refused.</returns>
+    /// <exception cref="CacheArgumentException">A key does not belong to this bucket (the clusters' <c>BUCKETS</c>
+    /// differ), or <paramref name="policy"/> is not a <see cref="MergePolicy"/>; nothing is merged.</exception>
+    [Alias("Merge")]
+    Task<MergeResult> MergeAsync(KeyValuePair<string, CacheEntry>[] entries, MergePolicy policy);
+
     /// <summary>Returns a complete copy of the bucket.</summary>
     [Alias("Snapshot"), ReadOnly]
     Task<BucketSnapshot> GetSnapshotAsync();

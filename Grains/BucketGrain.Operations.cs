@@ -274,17 +274,26 @@ public sealed partial class BucketGrain
     // Refuses (noeviction) or evicts from this bucket (lru, past the hard limit) so that growth fits.
     private async Task MakeRoomAsync(long growth, string? keep)
     {
-        if (!memory.WouldExceedBudget(growth))
-        {
-            return;
-        }
-
-        if (memory.Policy == EvictionPolicy.NoEviction)
+        if (!TryMakeRoom(growth, keep))
         {
             await FlushAsync();
             throw new CacheArgumentException(
                 CacheArgumentError.OverMemoryBudget,
                 $"The node holding this key is at its memory budget of {memory.Budget} bytes (MAX_MEMORY_BYTES, EVICTION_POLICY=noeviction).");
+        }
+    }
+
+    // Evicts from this bucket (lru, past the hard limit) so that growth fits; false when it may not (noeviction).
+    private bool TryMakeRoom(long growth, string? keep)
+    {
+        if (!memory.WouldExceedBudget(growth))
+        {
+            return true;
+        }
+
+        if (memory.Policy == EvictionPolicy.NoEviction)
+        {
+            return false;
         }
 
         int evicted = 0;
@@ -296,6 +305,7 @@ public sealed partial class BucketGrain
         }
 
         counters.CountEvictions(evicted);
+        return true;
     }
 
     // Sends this call's writes to the replicas, and tells the sweep whether this bucket has expiries.
