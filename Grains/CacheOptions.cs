@@ -1,3 +1,5 @@
+using OrleansCache.Grains.Interfaces;
+
 namespace OrleansCache.Grains;
 
 /// <summary>
@@ -41,6 +43,10 @@ public sealed class CacheOptions
 
     /// <summary>What happens at <see cref="MaxMemoryBytes"/> (<c>EVICTION_POLICY</c>).</summary>
     public EvictionPolicy EvictionPolicy { get; set; } = EvictionPolicy.Lru;
+
+    /// <summary>How this node merges the entries it held into another cluster when its cluster yields to that one
+    /// after the two met (<c>MERGE_POLICY</c>); the default keeps whatever the other cluster holds.</summary>
+    public MergePolicy MergePolicy { get; set; } = MergePolicy.PutIfAbsent;
 
     /// <summary>How often each node reclaims expired entries that nobody reads (the active sweep).</summary>
     public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -31,6 +31,7 @@ builder.UseOrleans(silo => silo
         cache.MaxValueBytes = settings.Cache.MaxValueBytes;
         cache.MaxMemoryBytes = settings.Cache.MaxMemoryBytes;
         cache.EvictionPolicy = settings.Cache.EvictionPolicy;
+        cache.MergePolicy = settings.Cache.MergePolicy;
         cache.HttpPort = settings.Cache.HttpPort;
     })
     .AddDashboard());

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OrleansCache.Grains;
+using OrleansCache.Grains.Interfaces;
 
 namespace OrleansCache.Silo.Configuration;
 
@@ -38,15 +39,14 @@ public sealed record NodeSettings(NodeOptions Node, CacheOptions Cache)
         cache.ReplicationFactor = read.Int("REPLICATION_FACTOR", cache.ReplicationFactor);
         cache.MaxValueBytes = read.Int("MAX_VALUE_BYTES", cache.MaxValueBytes);
         cache.MaxMemoryBytes = read.Long("MAX_MEMORY_BYTES", cache.MaxMemoryBytes);
-        string policy = read.String("EVICTION_POLICY", "lru").ToLowerInvariant();
-        cache.EvictionPolicy = policy == "noeviction" ? EvictionPolicy.NoEviction : EvictionPolicy.Lru;
+        cache.EvictionPolicy = read.Choice("EVICTION_POLICY", "lru", "noeviction") == "noeviction"
+            ? EvictionPolicy.NoEviction
+            : EvictionPolicy.Lru;
+        cache.MergePolicy = read.Choice("MERGE_POLICY", "put-if-absent", "latest-update") == "latest-update"
+            ? MergePolicy.LatestUpdate
+            : MergePolicy.PutIfAbsent;
 
         var failures = new List<string>(read.Errors);
-        if (policy is not ("lru" or "noeviction"))
-        {
-            failures.Add($"EVICTION_POLICY must be 'lru' or 'noeviction'; it is '{policy}'.");
-        }
-
         AddFailures(failures, new NodeOptionsValidator().Validate(null, node));
         AddFailures(failures, new CacheOptionsValidator().Validate(null, cache));
         if (failures.Count > 0)

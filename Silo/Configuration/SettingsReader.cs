@@ -23,6 +23,29 @@ internal sealed class SettingsReader(IConfiguration configuration)
 
     public long Long(string name, long defaultValue) => WholeNumber(name, defaultValue);
 
+    /// <summary>Reads one of <paramref name="allowed"/> (lower case, the first the default), in any case;
+    /// anything else is an error.</summary>
+    /// <returns>The value in lower case, or the default when unset or not allowed.</returns>
+    public string Choice(string name, params string[] allowed)
+    {
+        string defaultValue = allowed[0];
+        var raw = Raw(name);
+        if (raw is null)
+        {
+            return defaultValue;
+        }
+
+        string value = raw.ToLowerInvariant();
+        if (Array.IndexOf(allowed, value) >= 0)
+        {
+            return value;
+        }
+
+        string choices = string.Join(", ", allowed[..^1].Select(a => $"'{a}'")) + $" or '{allowed[^1]}'";
+        _errors.Add($"{name} must be {choices}; it is '{raw}'.");
+        return defaultValue;
+    }
+
     public IPAddress? Address(string name, string? defaultValue)
     {
         var raw = Raw(name) ?? defaultValue;

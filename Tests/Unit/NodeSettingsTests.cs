@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using OrleansCache.Grains;
+using OrleansCache.Grains.Interfaces;
 using OrleansCache.Silo.Configuration;
 
 namespace OrleansCache.Tests.Unit;
@@ -19,6 +20,7 @@ public sealed class NodeSettingsTests
         Assert.Equal((1024, 2, 1024 * 1024), (settings.Cache.Buckets, settings.Cache.ReplicationFactor, settings.Cache.MaxValueBytes));
         Assert.Equal(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2, settings.Cache.MaxMemoryBytes);
         Assert.Equal(EvictionPolicy.Lru, settings.Cache.EvictionPolicy);
+        Assert.Equal(MergePolicy.PutIfAbsent, settings.Cache.MergePolicy);
     }
 
     [Theory]
@@ -31,6 +33,7 @@ public sealed class NodeSettingsTests
     [InlineData("MAX_MEMORY_BYTES", "64mb")]
     [InlineData("MAX_MEMORY_BYTES", "1000")]
     [InlineData("EVICTION_POLICY", "allkeys-random")]
+    [InlineData("MERGE_POLICY", "last-write-wins")]
     [InlineData("HTTP_PORT", "70000")]
     [InlineData("RESP_PORT", "0")]
     [InlineData("RESP_PORT", "redis")]
@@ -58,7 +61,7 @@ public sealed class NodeSettingsTests
         var settings = NodeSettings.Load(Configuration(
             ("NODE_ID", "n7"), ("NODE_IP", "127.0.0.17"), ("LINKED_NODE_ID", "n1"), ("LINKED_NODE_IP", "127.0.0.11"),
             ("BUCKETS", "64"), ("REPLICATION_FACTOR", "3"), ("MAX_VALUE_BYTES", "4096"), ("CLUSTER_ID", "c1"), ("RESP_PORT", "7000"),
-            ("MAX_MEMORY_BYTES", "67108864"), ("EVICTION_POLICY", "NoEviction")));
+            ("MAX_MEMORY_BYTES", "67108864"), ("EVICTION_POLICY", "NoEviction"), ("MERGE_POLICY", "Latest-Update")));
 
         Assert.Equal("n7", settings.Node.NodeId);
         Assert.Equal("127.0.0.11:11111", settings.Node.LinkedSiloEndpoint!.ToString());
@@ -66,6 +69,28 @@ public sealed class NodeSettingsTests
         Assert.Equal("c1", settings.Node.ClusterId);
         Assert.Equal(7000, settings.Node.RespPort);
         Assert.Equal((64L * 1024 * 1024, EvictionPolicy.NoEviction), (settings.Cache.MaxMemoryBytes, settings.Cache.EvictionPolicy));
+        Assert.Equal(MergePolicy.LatestUpdate, settings.Cache.MergePolicy);
+    }
+
+    [Theory]
+    [InlineData("put-if-absent", MergePolicy.PutIfAbsent)]
+    [InlineData("PUT-IF-ABSENT", MergePolicy.PutIfAbsent)]
+    [InlineData("latest-update", MergePolicy.LatestUpdate)]
+    public void Load_ReadsTheMergePolicy_InAnyCase(string value, MergePolicy expected)
+    {
+        var settings = NodeSettings.Load(Configuration(("MERGE_POLICY", value)));
+
+        Assert.Equal(expected, settings.Cache.MergePolicy);
+    }
+
+    [Theory]
+    [InlineData("MERGE_POLICY", "latest_update", "MERGE_POLICY must be 'put-if-absent' or 'latest-update'; it is 'latest_update'.")]
+    [InlineData("EVICTION_POLICY", "allkeys-lru", "EVICTION_POLICY must be 'lru' or 'noeviction'; it is 'allkeys-lru'.")]
+    public void Load_RefusesAnUnknownPolicy_NamingTheValuesAllowed(string variable, string value, string message)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => NodeSettings.Load(Configuration((variable, value))));
+
+        Assert.Contains(message, error.Message);
     }
 
     [Fact]
