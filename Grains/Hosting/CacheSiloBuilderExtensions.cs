@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using OrleansCache.Grains;
 using OrleansCache.Grains.Interfaces;
+using OrleansCache.Grains.Merging;
 using OrleansCache.Grains.Placement;
 using OrleansCache.Grains.Routing;
 using OrleansCache.Grains.Storage;
@@ -16,8 +17,10 @@ namespace Orleans.Hosting;
 public static class CacheSiloBuilderExtensions
 {
     /// <summary>
-    /// Adds the bucket, replica, node and cluster grains, the hash placement director they need, and a
-    /// <see cref="CacheClient"/> for code hosted with the silo. Call on every silo of the cluster.
+    /// Adds the bucket, replica, node and cluster grains, the hash placement director they need, a
+    /// <see cref="CacheClient"/> for code hosted with the silo, and what a node needs to yield to another
+    /// cluster (<see cref="NodeFence"/>, <see cref="LocalExporter"/>, <see cref="MergeReplayer"/>). Call on
+    /// every silo of the cluster.
     /// </summary>
     /// <param name="builder">The silo builder.</param>
     /// <param name="configure">Sets <see cref="CacheOptions"/>; validated when the silo starts.</param>
@@ -49,8 +52,10 @@ public static class CacheSiloBuilderExtensions
         services.AddSingleton<BucketRebalancer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BucketRebalancer>());
 
-        // Yielding to another cluster: client writes stop while the node's entries are exported.
+        // Yielding to another cluster: freeze client writes, export what this silo holds, merge it there.
         services.AddSingleton<NodeFence>();
+        services.AddSingleton<LocalExporter>();
+        services.AddSingleton<MergeReplayer>();
         services.AddSingleton(sp =>
         {
             var value = sp.GetRequiredService<IOptions<CacheOptions>>().Value;
