@@ -30,10 +30,12 @@ public sealed class ChangingCluster : IAsyncDisposable
     /// <summary>The facade over the cluster's client.</summary>
     public CacheClient Cache { get; }
 
-    /// <summary>Starts <paramref name="silos"/> silos with <paramref name="buckets"/> buckets and <paramref name="copies"/> copies of each.</summary>
-    public static async Task<ChangingCluster> StartAsync(int silos, int buckets = 64, int copies = 2)
+    /// <summary>Starts <paramref name="silos"/> silos with <paramref name="buckets"/> buckets and <paramref name="copies"/> copies of each,
+    /// and whatever else <paramref name="configure"/> sets.</summary>
+    public static async Task<ChangingCluster> StartAsync(int silos, int buckets = 64, int copies = 2, Action<CacheOptions>? configure = null)
     {
         var options = new CacheOptions { Buckets = buckets, ReplicationFactor = copies };
+        configure?.Invoke(options);
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.ConfigureSilo((_, silo) =>
         {
@@ -42,6 +44,7 @@ public sealed class ChangingCluster : IAsyncDisposable
             {
                 o.Buckets = buckets;
                 o.ReplicationFactor = copies;
+                configure?.Invoke(o);
             });
         });
         var cluster = builder.Build();
