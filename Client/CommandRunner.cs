@@ -151,6 +151,17 @@ public sealed partial class CommandRunner
         }
 
         TextTable.Write(_output, rows);
+        if (view.Split is { Count: > 0 } split)
+        {
+            // Two clusters answer for the same keys until the one that yields has merged into the other.
+            _output.WriteLine();
+            _output.WriteLine($"WARNING: node {view.Self} sees {split.Count} live node(s) in another cluster; the clusters are merging:");
+            foreach (var node in split)
+            {
+                _output.WriteLine($"  node {node.Id} at {node.Ip}, in the cluster of table host {node.Host}{(node.Leaving ? " (leaving it)" : string.Empty)}");
+            }
+        }
+
         return Done;
     }
 

@@ -13,7 +13,8 @@ public sealed class ClusterViewSource(
     BucketMapProvider maps,
     IOptions<CacheOptions> options,
     IOptions<EndpointOptions> endpoints,
-    ILocalSiloDetails silo)
+    ILocalSiloDetails silo,
+    IClusterSplitWatch? split = null)
 {
     /// <summary>Returns the members this silo knows of, with their status and bucket counts.</summary>
     public ClusterView GetView()
@@ -39,7 +40,8 @@ public sealed class ClusterViewSource(
         members.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id) is var byId && byId != 0
             ? byId
             : (a.Status == "Active" ? 0 : 1).CompareTo(b.Status == "Active" ? 0 : 1));
-        return new ClusterView(silo.Name, members);
+        var outside = split?.NodesOutside();
+        return new ClusterView(silo.Name, members, outside is { Count: > 0 } ? outside : null);
     }
 
     private static int ReplicaCount(BucketMap map, string node)

@@ -8,60 +8,69 @@ using OrleansCache.Silo.Membership;
 
 // One cache node: an Orleans silo holding buckets, with the HTTP API, the dashboard and the Redis protocol in front of it.
 // Every setting comes from the environment (see README, "Configuration").
-var builder = WebApplication.CreateBuilder(args);
-
-NodeSettings settings;
-try
+// A node that must leave its cluster (it yields to another that it met, or it was declared dead) builds
+// a new host in the same process and rejoins; see NodeRestart.
+var restart = new NodeRestart();
+while (true)
 {
-    settings = NodeSettings.Load(builder.Configuration);
-}
-catch (OptionsValidationException e)
-{
-    Console.Error.WriteLine($"Orleans.Cache node not started: {string.Join(" ", e.Failures)}");
-    return 2;
-}
+    var builder = WebApplication.CreateBuilder(args);
 
-builder.WebHost.UseCacheEndpoints(settings.Node);
-builder.UseOrleans(silo => silo
-    .UseCacheNode(settings.Node, settings.Cache.Buckets)
-    .AddCacheGrains(cache =>
+    NodeSettings settings;
+    try
     {
-        cache.Buckets = settings.Cache.Buckets;
-        cache.ReplicationFactor = settings.Cache.ReplicationFactor;
-        cache.MaxValueBytes = settings.Cache.MaxValueBytes;
-        cache.MaxMemoryBytes = settings.Cache.MaxMemoryBytes;
-        cache.EvictionPolicy = settings.Cache.EvictionPolicy;
-        cache.MergePolicy = settings.Cache.MergePolicy;
-        cache.HttpPort = settings.Cache.HttpPort;
-    })
-    .AddDashboard());
+        settings = NodeSettings.Load(builder.Configuration);
+    }
+    catch (OptionsValidationException e)
+    {
+        Console.Error.WriteLine($"Orleans.Cache node not started: {string.Join(" ", e.Failures)}");
+        return 2;
+    }
 
-builder.Services.AddProblemDetails();
-builder.Services.AddExceptionHandler<CacheExceptionHandler>();
+    builder.WebHost.UseCacheEndpoints(settings.Node);
+    builder.UseOrleans(silo => silo
+        .UseCacheNode(settings.Node, settings.Cache.Buckets, restart.Carried?.Seed)
+        .AddCacheGrains(cache =>
+        {
+            cache.Buckets = settings.Cache.Buckets;
+            cache.ReplicationFactor = settings.Cache.ReplicationFactor;
+            cache.MaxValueBytes = settings.Cache.MaxValueBytes;
+            cache.MaxMemoryBytes = settings.Cache.MaxMemoryBytes;
+            cache.EvictionPolicy = settings.Cache.EvictionPolicy;
+            cache.MergePolicy = settings.Cache.MergePolicy;
+            cache.HttpPort = settings.Cache.HttpPort;
+        })
+        .AddNodeRestart(restart)
+        .AddDashboard());
 
-var app = builder.Build();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseKeyPathRouting("/get/", "/cache/", "/incr/");
-app.UseRouting();
+    builder.Services.AddProblemDetails();
+    builder.Services.AddExceptionHandler<CacheExceptionHandler>();
 
-app.MapLegacyApi();
-app.MapCacheApi();
-app.MapBatchApi();
-app.MapCounterApi();
-app.MapStatsApi();
-app.MapClusterApi();
-app.MapGossipMembership();
-app.MapOrleansDashboard(routePrefix: "/dashboard");
+    var app = builder.Build();
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    app.UseKeyPathRouting("/get/", "/cache/", "/incr/");
+    app.UseRouting();
 
-try
-{
-    await app.RunAsync();
-    return 0;
-}
-catch (Exception e) when (e is not OperationCanceledException)
-{
-    // The silo could not start or stopped on an error (a port in use, membership unreachable, ...).
-    Console.Error.WriteLine($"Orleans.Cache node {settings.Node.NodeId} stopped: {e.Message}");
-    return 1;
+    app.MapLegacyApi();
+    app.MapCacheApi();
+    app.MapBatchApi();
+    app.MapCounterApi();
+    app.MapStatsApi();
+    app.MapClusterApi();
+    app.MapGossipMembership();
+    app.MapOrleansDashboard(routePrefix: "/dashboard");
+
+    try
+    {
+        if (!await restart.RunAsync(app))
+        {
+            return 0;
+        }
+    }
+    catch (Exception e) when (e is not OperationCanceledException)
+    {
+        // The silo could not start or stopped on an error (a port in use, membership unreachable, ...).
+        Console.Error.WriteLine($"Orleans.Cache node {settings.Node.NodeId} stopped: {e.Message}");
+        return 1;
+    }
 }

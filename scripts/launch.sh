@@ -12,6 +12,7 @@
 #   LAUNCH_DIR        folder for node-<i>.log and the pid file (default artifacts/launch)
 #   LAUNCH_PUBLISH_DIR  where scripts/publish.sh puts the binaries (default artifacts/publish)
 #   LAUNCH_TIMEOUT    seconds to wait for the cluster to form (default 60 + 5 per node)
+#   LAUNCH_INTERVAL   seconds between two node starts (default 0: all at once); any value forms one cluster
 set -euo pipefail
 
 usage() {
@@ -72,6 +73,13 @@ if ! [[ "$timeout_s" =~ ^[0-9]+$ ]]; then
   echo "launch.sh: LAUNCH_TIMEOUT must be a number of seconds; got '$timeout_s'." >&2
   exit 2
 fi
+interval_s="${LAUNCH_INTERVAL:-0}"
+if ! [[ "$interval_s" =~ ^[0-9]+([.][0-9]+)?$ ]]; then
+  echo "launch.sh: LAUNCH_INTERVAL must be a number of seconds like 2 or 0.5; got '$interval_s'." >&2
+  exit 2
+fi
+# The wait for formation starts after the last node: count the start pauses in.
+timeout_s=$((10#$timeout_s + 10#${interval_s%.*} * (count - 1)))
 ip_of() { printf '%s.%d\n' "$ip_prefix" $((first_host + $1)); }
 
 is_node() { # pid: a running Silo.dll process?
@@ -137,6 +145,7 @@ for ((i = 0; i < count; i++)); do
     nohup dotnet "$publish_dir/silo/Silo.dll" < /dev/null > "$launch_dir/node-$i.log" 2>&1 &
   echo "$! $i $ip" >> "$pid_file"
   disown "$!" # the pid file tracks it; bash need not report how it ends
+  if (( i < count - 1 )); then sleep "$interval_s"; fi
 done
 
 echo "Started $count node(s); waiting up to ${timeout_s} s for each to see $count active member(s) ..."

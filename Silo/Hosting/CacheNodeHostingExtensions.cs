@@ -14,7 +14,11 @@ public static class CacheNodeHostingExtensions
     /// <summary>
     /// Names the silo after <c>NODE_ID</c>, binds it to <c>NODE_IP</c> and chooses where membership is decided.
     /// </summary>
-    public static ISiloBuilder UseCacheNode(this ISiloBuilder silo, NodeOptions node, int buckets)
+    /// <param name="silo">The silo builder.</param>
+    /// <param name="node">The node's settings.</param>
+    /// <param name="buckets">The cluster's <c>BUCKETS</c>.</param>
+    /// <param name="seed">Under gossip membership, set when the node restarts its silo to join another cluster.</param>
+    public static ISiloBuilder UseCacheNode(this ISiloBuilder silo, NodeOptions node, int buckets, GossipSeed? seed = null)
     {
         silo.Configure<SiloOptions>(o => o.SiloName = node.NodeId);
         silo.Configure<ClusterOptions>(o =>
@@ -26,7 +30,22 @@ public static class CacheNodeHostingExtensions
         silo.Configure<ClusterMembershipOptions>(ConfigureFailureDetection);
         return node.Clustering == ClusteringModes.AdoNet
             ? silo.UseAdoNetMembership(node)
-            : silo.UseGossipClustering(node, buckets);
+            : silo.UseGossipClustering(node, buckets, seed);
+    }
+
+    /// <summary>
+    /// Lets the node leave its cluster and come back as a new silo without exiting (see <see cref="NodeRestart"/>):
+    /// when gossip decides its cluster yields to another, and when Orleans finds it declared dead. The new
+    /// silo merges the entries the old one held into the cluster it joins. Needs <c>AddCacheGrains</c>.
+    /// </summary>
+    public static ISiloBuilder AddNodeRestart(this ISiloBuilder silo, NodeRestart restart)
+    {
+        silo.Services.AddSingleton(restart);
+        silo.Services.AddSingleton<ClusterYieldHandler>();
+        silo.Services.AddSingleton<IClusterYieldHandler>(sp => sp.GetRequiredService<ClusterYieldHandler>());
+        silo.Services.AddSingleton<IFatalErrorHandler, RejoinWhenDeclaredDead>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CarriedEntriesMerger>();
+        return silo;
     }
 
     /// <summary>

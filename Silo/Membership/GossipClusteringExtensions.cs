@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Serialization;
+using OrleansCache.Grains;
 using OrleansCache.Silo.Configuration;
 
 namespace OrleansCache.Silo.Membership;
@@ -14,12 +15,22 @@ public static class GossipClusteringExtensions
     /// the nodes themselves (see <see cref="GossipMembership"/>). Needs the node's HTTP API mapped with
     /// <see cref="GossipMembershipApi.MapGossipMembership"/>.
     /// </summary>
-    public static ISiloBuilder UseGossipClustering(this ISiloBuilder silo, NodeOptions node, int buckets, Action<GossipOptions>? configure = null)
+    /// <param name="silo">The silo builder.</param>
+    /// <param name="node">The node's settings.</param>
+    /// <param name="buckets">The cluster's <c>BUCKETS</c>, which every member must share.</param>
+    /// <param name="seed">Set when the node restarts its silo to join another cluster.</param>
+    /// <param name="configure">Changes the gossip timing (tests).</param>
+    public static ISiloBuilder UseGossipClustering(this ISiloBuilder silo, NodeOptions node, int buckets, GossipSeed? seed = null, Action<GossipOptions>? configure = null)
     {
         var settings = new GossipMembershipSettings(
-            node.NodeId, node.NodeIp.ToString(), node.LinkedNodeIp?.ToString(), node.HttpPort, node.ClusterId, buckets);
+            node.NodeId, node.NodeIp.ToString(), node.LinkedNodeIp?.ToString(), node.HttpPort, node.ClusterId, buckets)
+        {
+            LinkedId = node.LinkedNodeId,
+            Seed = seed,
+        };
         silo.Services.AddGossipMembership(settings, configure);
         silo.Services.AddSingleton<IMembershipTable, GossipMembershipTable>();
+        silo.Services.AddSingleton<IClusterSplitWatch>(sp => sp.GetRequiredService<GossipMembership>());
         return silo;
     }
 
@@ -38,12 +49,21 @@ public static class GossipClusteringExtensions
             sp.GetRequiredService<Serializer>(),
             sp.GetRequiredService<DeepCopier>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<GossipMembership>>()));
+            sp.GetRequiredService<ILogger<GossipMembership>>(),
+            LocalSilo(sp),
+            sp.GetService<IClusterYieldHandler>()));
         services.AddHostedService<GossipMembershipLifetime>();
 
         // Other nodes reach this one's membership over the HTTP port, so Kestrel must answer while the
         // silo is still joining: start hosted services together, not one after another.
         services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
         return services;
+    }
+
+    // The silo's address, read once the silo exists (a table test host has none).
+    private static Func<SiloAddress?> LocalSilo(IServiceProvider services)
+    {
+        var silo = services.GetService<ILocalSiloDetails>();
+        return () => silo?.SiloAddress;
     }
 }

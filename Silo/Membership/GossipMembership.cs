@@ -4,16 +4,20 @@ namespace OrleansCache.Silo.Membership;
 
 /// <summary>
 /// Where membership is decided under <c>CLUSTERING=gossip</c>. Each node gossips its view of the
-/// cluster (every node it has heard of, starting from its linked node) with the table host and one
-/// random peer every round, forever. One node, the host, keeps the authoritative Orleans membership
-/// table; the others forward table calls to it and hold copies it pushes after every change. When the
-/// host falls silent, the live node with the lowest <c>NODE_ID</c> takes over with the newest copy
-/// any live node has, under a higher term.
+/// cluster (every node it has heard of, and which table host each follows) with its table host, one
+/// random peer and, until it answers, its linked node, every round, forever. One node, the host, keeps the
+/// authoritative Orleans membership table; the others forward table calls to it and hold copies it
+/// pushes after every change. When the host falls silent, the live node with the lowest <c>NODE_ID</c>
+/// takes over with the newest copy any live node has, under a higher term.
 /// </summary>
 /// <remarks>
-/// Limit: the host is chosen from each node's own view, so a network partition can leave each side
-/// with a host of its own (split brain) until it heals, when the higher term wins and the other side's
-/// changes are lost. PostgreSQL (<c>CLUSTERING=adonet</c>) has no such limit.
+/// <para>Formation does not depend on start order or timing: a node with a linked node never founds a
+/// cluster before it has heard from another node, and keeps calling its link until that answers, so
+/// every link of the link graph is eventually used.</para>
+/// <para>Clusters that still meet (two founders, or a healed network partition) become one: see
+/// <c>GossipMembership.Clusters.cs</c>. The losing cluster's nodes yield: they freeze writes, hand their
+/// entries to an <see cref="IClusterYieldHandler"/>, which restarts the silo into the winning cluster and
+/// merges them there.</para>
 /// </remarks>
 public sealed partial class GossipMembership : IDisposable
 {
@@ -24,41 +28,64 @@ public sealed partial class GossipMembership : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<GossipMembership> _logger;
     private readonly NodeDirectory _directory;
+    private readonly Func<SiloAddress?> _localSilo;
+    private readonly IClusterYieldHandler? _yieldHandler;
     private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _tableLock = new();
+    private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
     private readonly long _startedAt;
     private MembershipTableStore? _store;
-    private TableCopy _copy;
+    private TableCopy _copy = new(null, new MembershipTableData(new TableVersion(0, "0.0")));
     private bool _heardFromCluster;
+    private bool _reportedWaiting;
+    private bool _linkFailed;
     private Task? _loop;
+    private int _disposed;
 
     /// <summary>Creates the membership of one node; nothing runs until <see cref="Start"/>.</summary>
+    /// <param name="settings">Who the node is and whom it links to.</param>
+    /// <param name="options">Timing.</param>
+    /// <param name="serializer">Serializes the messages between nodes.</param>
+    /// <param name="copier">Copies table rows in and out of the table store.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">The log.</param>
+    /// <param name="localSilo">This node's silo address once known (<see langword="null"/> without a silo, as in tests).</param>
+    /// <param name="yieldHandler">What leaves this cluster for another when it must yield (none in tests).</param>
     public GossipMembership(
         GossipMembershipSettings settings,
         GossipOptions options,
         Serializer serializer,
         DeepCopier copier,
         TimeProvider time,
-        ILogger<GossipMembership> logger)
+        ILogger<GossipMembership> logger,
+        Func<SiloAddress?>? localSilo = null,
+        IClusterYieldHandler? yieldHandler = null)
     {
         _settings = settings;
         _options = options;
         _copier = copier;
         _time = time;
         _logger = logger;
+        _localSilo = localSilo ?? (() => null);
+        _yieldHandler = yieldHandler;
         _transport = new GossipTransport(serializer, settings.HttpPort, options.CallTimeout);
         _directory = new NodeDirectory(new NodeHeartbeat(settings.NodeId, settings.Ip, time.GetUtcNow().UtcTicks, 0), options.FailAfter, time);
-        _copy = new TableCopy(0, new MembershipTableData(new TableVersion(0, "0.0")));
         _startedAt = time.GetTimestamp();
         _heardFromCluster = settings.LinkedIp is null;
+        if (settings.Seed is { } seed)
+        {
+            // Rejoining another cluster after this node's left it (see Clusters): follow it from the start.
+            _directory.Merge(seed.Peers);
+            _directory.Follow(seed.Follow);
+        }
     }
 
     /// <summary>The node's view of the cluster.</summary>
     public NodeDirectory Directory => _directory;
 
     /// <summary>Whether this node hosts the authoritative table now.</summary>
-    public bool IsHost => _directory.Leader?.NodeId == _settings.NodeId && _store is not null;
+    public bool IsHost => _directory.Self.IsHost && _store is not null;
 
     /// <summary>Starts gossiping (idempotent).</summary>
     public void Start()
@@ -69,105 +96,15 @@ public sealed partial class GossipMembership : IDisposable
         }
     }
 
-    /// <summary>Completes once this node knows a live table host, or fails if the cluster refused it.</summary>
+    /// <summary>
+    /// Completes once this node is in a cluster (it knows a live table host, or hosts the table), or fails
+    /// if the cluster refused it. Waits as long as that takes: a node whose linked node is not up yet waits
+    /// for it rather than found a cluster of its own.
+    /// </summary>
     public Task WaitUntilJoinedAsync(CancellationToken cancellationToken)
     {
         Start();
-        return _joined.Task.WaitAsync(_options.JoinTimeout, cancellationToken);
-    }
-
-    /// <summary>Runs a membership table call on the host, forwarding it if that is another node.</summary>
-    public async Task<TableResponse> ExecuteAsync(TableRequest request, CancellationToken cancellationToken)
-    {
-        await WaitUntilJoinedAsync(cancellationToken);
-        for (int attempt = 0; ; attempt++)
-        {
-            var leader = _directory.Leader ?? throw new OrleansException("No membership table host is known yet.");
-            if (leader.NodeId == _settings.NodeId)
-            {
-                var local = ExecuteLocally(request);
-                if (local.NotLeader is null || attempt >= 2)
-                {
-                    return local;
-                }
-
-                continue;
-            }
-
-            var ip = _directory.AddressOf(leader.NodeId) ?? throw new OrleansException($"The address of membership host {leader.NodeId} is unknown.");
-            TableResponse response;
-            try
-            {
-                response = await _transport.TableAsync(ip, request, cancellationToken);
-            }
-            catch (HttpRequestException e) when (attempt < 2)
-            {
-                // The host is unreachable: wait a few rounds for another to take over, then ask that one,
-                // rather than fail and leave Orleans to retry after its own (randomized, 1 s+) backoff.
-                MarkIfRefused(ip, e);
-                await WaitForNewHostAsync(leader, cancellationToken);
-                continue;
-            }
-
-            if (response.NotLeader is null || attempt >= 2)
-            {
-                return response;
-            }
-
-            // The node asked has seen a newer host: learn of it and ask that one.
-            _directory.Merge([], response.NotLeader);
-        }
-    }
-
-    private async Task WaitForNewHostAsync(LeaderClaim old, CancellationToken cancellationToken)
-    {
-        var deadline = _time.GetTimestamp() + (long)(_options.FailAfter.TotalSeconds * 2 * _time.TimestampFrequency);
-        while (_directory.Leader == old && _time.GetTimestamp() < deadline)
-        {
-            await Task.Delay(_options.Interval / 5, _time, cancellationToken);
-        }
-    }
-
-    /// <summary>Serves a table call from another node (or this one).</summary>
-    public TableResponse ExecuteLocally(TableRequest request)
-    {
-        MembershipTableStore? store;
-        LeaderClaim? leader = _directory.Leader;
-        lock (_tableLock)
-        {
-            store = leader?.NodeId == _settings.NodeId ? _store : null;
-        }
-
-        if (store is null)
-        {
-            return new TableResponse(false, null, leader ?? new LeaderClaim(0, string.Empty));
-        }
-
-        bool changed = false;
-        var response = request.Operation switch
-        {
-            TableOperation.ReadAll => new TableResponse(true, store.ReadAll(), null),
-            TableOperation.ReadRow => new TableResponse(true, store.ReadRow(request.Silo!), null),
-            TableOperation.InsertRow => new TableResponse(changed = store.Insert(request.Entry!, request.Version!), null, null),
-            TableOperation.UpdateRow => new TableResponse(changed = store.Update(request.Entry!, request.ETag!, request.Version!), null, null),
-            TableOperation.UpdateIAmAlive => Done(() => store.UpdateIAmAlive(request.Entry!)),
-            TableOperation.CleanupDefunct => new TableResponse(changed = store.CleanupDefunct(request.Before), null, null),
-            TableOperation.DeleteAll => Done(() => { store.Clear(); changed = true; }),
-            _ => throw new ArgumentOutOfRangeException(nameof(request), request.Operation, "Unknown table operation."),
-        };
-
-        if (changed)
-        {
-            PublishCopy(leader!.Term, store);
-        }
-
-        return response;
-
-        static TableResponse Done(Action action)
-        {
-            action();
-            return new TableResponse(true, null, null);
-        }
+        return _joined.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>Answers another node's gossip; throws <see cref="GossipRejectedException"/> to refuse it.</summary>
@@ -185,11 +122,14 @@ public sealed partial class GossipMembership : IDisposable
             throw new OrleansException(reason);
         }
 
-        _directory.Merge([digest.From, .. digest.Members], digest.Leader);
+        // Being called is hearing from another node as much as calling is: a node waiting for its link may
+        // be found first by others.
+        _heardFromCluster = true;
+        _directory.Merge([digest.From, .. digest.Members]);
         return Digest();
     }
 
-    /// <summary>Returns this node's table copy.</summary>
+    /// <summary>Returns this node's copy of its cluster's table.</summary>
     public TableCopy GetCopy()
     {
         lock (_tableLock)
@@ -198,12 +138,14 @@ public sealed partial class GossipMembership : IDisposable
         }
     }
 
-    /// <summary>Takes a table copy pushed by the host, if it is newer than the one held.</summary>
+    /// <summary>Takes a table copy pushed by a host, if it is a newer copy of the table this node follows.</summary>
     public void OnCopy(TableCopy copy)
     {
         lock (_tableLock)
         {
-            if (copy.Term > _copy.Term || (copy.Term == _copy.Term && copy.Data.Version.Version > _copy.Data.Version.Version))
+            // Only the followed host's table: a copy from another cluster (or the other side of a split)
+            // would make this node take that cluster's rows for its own.
+            if (copy.Claim is not null && copy.Claim == _directory.Following && copy.IsNewerThan(_copy))
             {
                 _copy = copy;
             }
@@ -234,8 +176,14 @@ public sealed partial class GossipMembership : IDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>Idempotent: the container disposes it once per service type it is registered as.</remarks>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stopping.Cancel();
         _transport.Dispose();
         _stopping.Dispose();
@@ -271,31 +219,73 @@ public sealed partial class GossipMembership : IDisposable
         _directory.Beat();
         _directory.Prune(_options.ForgetAfter);
 
-        // Always the host, so a dead host is noticed from direct silence, not relayed news; plus one
-        // random peer (the linked node until the cluster has answered once) so views converge.
+        // The host, so a dead host is noticed from direct silence, not relayed news; one random peer so
+        // views converge (now and then a silent one, so a healed partition or a cluster formed apart is
+        // found again); and the linked node for as long as it is not a live member, so a node whose link
+        // came up late is still found.
         var peers = new HashSet<string>(StringComparer.Ordinal);
-        if (!_heardFromCluster && _settings.LinkedIp is { } linked)
+        if (_settings.LinkedIp is { } linked && !IsLiveAddress(linked))
         {
             peers.Add(linked);
         }
 
-        if (_directory.Leader is { } leader && leader.NodeId != _settings.NodeId && _directory.AddressOf(leader.NodeId) is { } leaderIp)
+        if (_directory.Following is { } host && host.NodeId != _settings.NodeId && _directory.AddressOf(host.NodeId) is { } hostIp)
         {
-            peers.Add(leaderIp);
+            peers.Add(hostIp);
         }
 
         var others = _directory.All().Where(n => n.NodeId != _settings.NodeId).ToList();
         if (others.Count > 0)
         {
-            // Mostly live peers; now and then a silent one, so a healed partition rejoins.
             var alive = others.Where(n => _directory.IsAlive(n.NodeId)).ToList();
             var pool = alive.Count > 0 && random.Next(8) != 0 ? alive : others;
             peers.Add(pool[random.Next(pool.Count)].Ip);
         }
 
-        await Task.WhenAll(peers.Select(ip => ExchangeAsync(ip, cancellationToken)));
-        await ElectAsync(cancellationToken);
+        // Each exchange runs on its own; the round waits for them at most one interval, so a peer that does
+        // not answer (a cut network drops packets: no refusal, only a timeout) never holds up this node's
+        // heartbeat, which others would otherwise take for silence.
+        var exchanges = new List<Task>(peers.Count);
+        foreach (var ip in peers)
+        {
+            if (TryStartExchange(ip, cancellationToken) is { } exchange)
+            {
+                exchanges.Add(exchange);
+            }
+        }
+
+        await Task.WhenAll(exchanges).WaitAsync(_options.Interval, _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        ReportWaiting();
+        await DecideAsync(cancellationToken);
         CheckJoined();
+    }
+
+    private bool IsLiveAddress(string ip) => _directory.NodeAt(ip) is { } id && _directory.IsAlive(id);
+
+    private Task? TryStartExchange(string ip, CancellationToken cancellationToken)
+    {
+        lock (_inFlight)
+        {
+            if (!_inFlight.Add(ip))
+            {
+                return null;
+            }
+        }
+
+        return Task.Run(async () =>
+        {
+            try
+            {
+                await ExchangeAsync(ip, cancellationToken);
+            }
+            finally
+            {
+                lock (_inFlight)
+                {
+                    _inFlight.Remove(ip);
+                }
+            }
+        }, CancellationToken.None);
     }
 
     private async Task ExchangeAsync(string ip, CancellationToken cancellationToken)
@@ -310,8 +300,9 @@ public sealed partial class GossipMembership : IDisposable
             }
 
             _heardFromCluster = true;
-            _directory.Merge([reply.From, .. reply.Members], reply.Leader);
-            if (reply.TableVersion > GetCopy().Data.Version.Version && !IsHost)
+            _directory.Merge([reply.From, .. reply.Members]);
+            if (reply.From.Following is { } theirs && theirs == _directory.Following && !IsHost
+                && reply.TableVersion > GetCopy().Data.Version.Version)
             {
                 OnCopy(await _transport.GetCopyAsync(ip, cancellationToken));
             }
@@ -323,10 +314,11 @@ public sealed partial class GossipMembership : IDisposable
                 _joined.TrySetException(new InvalidOperationException($"The cluster at {ip} refused this node: {e.Message}"));
             }
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or OrleansException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or OrleansException or InvalidDataException && !cancellationToken.IsCancellationRequested)
         {
             LogExchangeFailed(_logger, ip, e.Message);
             MarkIfRefused(ip, e);
+            _linkFailed |= ip == _settings.LinkedIp;
         }
     }
 
@@ -343,75 +335,17 @@ public sealed partial class GossipMembership : IDisposable
         }
     }
 
-    private async Task ElectAsync(CancellationToken cancellationToken)
+    // Says once what a node that cannot join yet is waiting for, so an operator can tell a slow start from
+    // a wrong LINKED_NODE_IP.
+    private void ReportWaiting()
     {
-        var leader = _directory.Leader;
-        if (leader is not null && _directory.IsAlive(leader.NodeId))
-        {
-            if (leader.NodeId != _settings.NodeId && _store is not null)
-            {
-                lock (_tableLock)
-                {
-                    _store = null; // A newer host won: stop answering as one.
-                }
-
-                LogSteppedDown(_logger, leader.NodeId, leader.Term);
-            }
-
-            if (leader.NodeId != _settings.NodeId || _store is not null)
-            {
-                return;
-            }
-        }
-
-        // No live host. Wait until this node has heard from the cluster and its view has stopped
-        // growing, then the lowest live NODE_ID takes over.
-        bool settled = _heardFromCluster
-            && _time.GetElapsedTime(_startedAt) >= _options.Settle
-            && _directory.SinceLastNewNode >= _options.Settle;
-        if (!settled || _directory.Alive()[0].NodeId != _settings.NodeId)
+        if (_reportedWaiting || _heardFromCluster || !_linkFailed || _time.GetElapsedTime(_startedAt) < _options.Settle)
         {
             return;
         }
 
-        await TakeOverAsync((leader?.Term ?? 0) + 1, cancellationToken);
-    }
-
-    private async Task TakeOverAsync(long term, CancellationToken cancellationToken)
-    {
-        // Adopt the newest copy any live node holds: the old host pushed each change to all of them.
-        var copies = await Task.WhenAll(_directory.Alive()
-            .Where(n => n.NodeId != _settings.NodeId)
-            .Select(async n =>
-            {
-                try
-                {
-                    return await _transport.GetCopyAsync(n.Ip, cancellationToken);
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                {
-                    return null;
-                }
-            }));
-
-        var best = GetCopy();
-        foreach (var copy in copies)
-        {
-            if (copy is not null && (copy.Term > best.Term || (copy.Term == best.Term && copy.Data.Version.Version > best.Data.Version.Version)))
-            {
-                best = copy;
-            }
-        }
-
-        var store = new MembershipTableStore(term, best.Term == 0 && best.Data.Members.Count == 0 ? null : best.Data, _copier);
-        lock (_tableLock)
-        {
-            _store = store;
-        }
-
-        _directory.ClaimLeadership(term);
-        LogTookOver(_logger, term, best.Data.Version.Version, best.Data.Members.Count);
-        PublishCopy(term, store);
+        _reportedWaiting = true;
+        LogWaitingForLink(_logger, _settings.LinkedId ?? "?", _settings.LinkedIp ?? "?");
     }
 
     private void CheckJoined()
@@ -421,41 +355,16 @@ public sealed partial class GossipMembership : IDisposable
             return;
         }
 
-        var leader = _directory.Leader;
-        if (leader is not null && (leader.NodeId == _settings.NodeId ? _store is not null : _directory.IsAlive(leader.NodeId)))
+        var following = _directory.Following;
+        if (following is not null && (following.NodeId == _settings.NodeId ? _store is not null : _directory.IsAlive(following.NodeId)))
         {
-            LogJoined(_logger, leader.NodeId, leader.Term);
+            LogJoined(_logger, following.NodeId, following.Term);
             _joined.TrySetResult();
         }
     }
 
-    private void PublishCopy(long term, MembershipTableStore store)
-    {
-        var copy = new TableCopy(term, store.ReadAll());
-        OnCopy(copy);
-        foreach (var node in _directory.Alive())
-        {
-            if (node.NodeId != _settings.NodeId)
-            {
-                _ = PushAsync(node.Ip, copy);
-            }
-        }
-    }
-
-    private async Task PushAsync(string ip, TableCopy copy)
-    {
-        try
-        {
-            await _transport.PushCopyAsync(ip, copy, _stopping.Token);
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or OperationCanceledException)
-        {
-            LogExchangeFailed(_logger, ip, e.Message); // Gossip's anti-entropy pull repairs a missed push.
-        }
-    }
-
     private GossipDigest Digest() =>
-        new(_settings.ClusterId, _settings.Buckets, _directory.Self, _directory.All(), _directory.Leader, GetCopy().Data.Version.Version);
+        new(_settings.ClusterId, _settings.Buckets, _directory.Self, _directory.All(), GetCopy().Data.Version.Version);
 
     private string? Refusal(GossipDigest digest)
     {
@@ -475,11 +384,8 @@ public sealed partial class GossipMembership : IDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Joined the cluster; membership table host is {NodeId} (term {Term})")]
     private static partial void LogJoined(ILogger logger, string nodeId, long term);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Now hosting the membership table (term {Term}), from a copy at version {Version} with {Rows} rows")]
-    private static partial void LogTookOver(ILogger logger, long term, int version, int rows);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped hosting the membership table: {NodeId} hosts it in term {Term}")]
-    private static partial void LogSteppedDown(ILogger logger, string nodeId, long term);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Waiting for linked node {LinkedId} at {LinkedIp}: it does not answer yet. This node does not start a cluster of its own; it joins as soon as its linked node, or any node of the cluster, answers or calls it")]
+    private static partial void LogWaitingForLink(ILogger logger, string linkedId, string linkedIp);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused node {NodeId} at {Ip}: {Reason}")]
     private static partial void LogRefused(ILogger logger, string nodeId, string ip, string reason);

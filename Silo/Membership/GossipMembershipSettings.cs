@@ -9,4 +9,11 @@ namespace OrleansCache.Silo.Membership;
 /// <param name="HttpPort">The HTTP port every node serves gossip on.</param>
 /// <param name="ClusterId">The <c>CLUSTER_ID</c> every member must share.</param>
 /// <param name="Buckets">The <c>BUCKETS</c> every member must share.</param>
-public sealed record GossipMembershipSettings(string NodeId, string Ip, string? LinkedIp, int HttpPort, string ClusterId, int Buckets);
+public sealed record GossipMembershipSettings(string NodeId, string Ip, string? LinkedIp, int HttpPort, string ClusterId, int Buckets)
+{
+    /// <summary>The linked node's <c>LINKED_NODE_ID</c>, for the log.</summary>
+    public string? LinkedId { get; init; }
+
+    /// <summary>Set when the node restarts its silo to join another cluster: the cluster to follow from the start.</summary>
+    public GossipSeed? Seed { get; init; }
+}

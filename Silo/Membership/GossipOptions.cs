@@ -21,8 +21,14 @@ public sealed class GossipOptions
     /// <summary>Timeout of one gossip or table call to another node.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long a node keeps trying to reach a cluster before it gives up starting.</summary>
-    public TimeSpan JoinTimeout { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>How long two clusters must have seen each other before the higher-ranked host decides which
+    /// yields: a change of host within one cluster shows two live hosts for a round or two, and its nodes
+    /// move to the new one by themselves within that.</summary>
+    public TimeSpan MergeAfter { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long a node of a yielding cluster waits for its cluster-mates to stop taking writes before
+    /// it hands its entries over anyway (a mate it cannot hear from may be cut off).</summary>
+    public TimeSpan YieldCoordination { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long an unreachable node stays in the gossiped view before it is forgotten.</summary>
     public TimeSpan ForgetAfter { get; set; } = TimeSpan.FromMinutes(10);

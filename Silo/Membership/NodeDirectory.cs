@@ -1,8 +1,9 @@
 namespace OrleansCache.Silo.Membership;
 
 /// <summary>
-/// The gossip layer's view: every node heard of, how recently each was heard from, and who hosts the
-/// membership table. Thread-safe; merging is commutative, so any order of exchanges converges.
+/// The gossip layer's view: every node heard of, how recently each was heard from, and which cluster
+/// (table host claim) each follows. Thread-safe; merging is commutative, so any order of exchanges
+/// converges. What this node follows changes only when <see cref="GossipMembership"/> decides so.
 /// </summary>
 public sealed class NodeDirectory
 {
@@ -11,7 +12,6 @@ public sealed class NodeDirectory
     private readonly TimeSpan _failAfter;
     private readonly Dictionary<string, (NodeHeartbeat Node, long HeardAt)> _nodes = new(StringComparer.Ordinal);
     private NodeHeartbeat _self;
-    private LeaderClaim? _leader;
     private long _lastNewNodeAt;
 
     /// <summary>Creates the view of node <paramref name="self"/>, judging others dead after <paramref name="failAfter"/> of silence.</summary>
@@ -35,14 +35,14 @@ public sealed class NodeDirectory
         }
     }
 
-    /// <summary>The winning table-host claim heard so far, if any.</summary>
-    public LeaderClaim? Leader
+    /// <summary>The table host claim this node follows (its cluster), or <see langword="null"/> while it has none.</summary>
+    public LeaderClaim? Following
     {
         get
         {
             lock (_lock)
             {
-                return _leader;
+                return _self.Following;
             }
         }
     }
@@ -128,7 +128,7 @@ public sealed class NodeDirectory
 
     /// <summary>Takes in what another node knows.</summary>
     /// <returns>Whether anything new was learned.</returns>
-    public bool Merge(IEnumerable<NodeHeartbeat> nodes, LeaderClaim? leader)
+    public bool Merge(IEnumerable<NodeHeartbeat> nodes)
     {
         lock (_lock)
         {
@@ -155,15 +155,94 @@ public sealed class NodeDirectory
                 }
             }
 
-            if (leader is not null && leader.Beats(_leader))
-            {
-                _leader = leader;
-                changed = true;
-            }
-
             return changed;
         }
     }
+
+    /// <summary>Makes this node follow <paramref name="claim"/> (its own, when it hosts the table).</summary>
+    public void Follow(LeaderClaim? claim)
+    {
+        lock (_lock)
+        {
+            _self = _self with { Heartbeat = _self.Heartbeat + 1, Following = claim, Verdicts = claim?.NodeId == _self.NodeId ? _self.Verdicts : [] };
+        }
+    }
+
+    /// <summary>Announces that this node yields to <paramref name="winner"/>'s cluster.</summary>
+    public void Yield(LeaderClaim winner)
+    {
+        lock (_lock)
+        {
+            _self = _self with { Heartbeat = _self.Heartbeat + 1, YieldingTo = winner };
+        }
+    }
+
+    /// <summary>Publishes this host's merge decisions.</summary>
+    public void Decide(IReadOnlyList<MergeVerdict> verdicts)
+    {
+        lock (_lock)
+        {
+            _self = _self with { Verdicts = verdicts };
+        }
+    }
+
+    /// <summary>
+    /// Returns the claims that are live: their host is alive and still hosts them. Nodes following a claim
+    /// whose host is gone (or stepped down) are between hosts, not a cluster of their own.
+    /// </summary>
+    public IReadOnlyList<LeaderClaim> LiveClaims()
+    {
+        lock (_lock)
+        {
+            var live = new List<LeaderClaim>();
+            if (_self.IsHost && !_self.Leaving)
+            {
+                live.Add(_self.Following!);
+            }
+
+            foreach (var (node, heardAt) in _nodes.Values)
+            {
+                if (node.IsHost && IsAlive((node, heardAt)) && !live.Contains(node.Following!))
+                {
+                    live.Add(node.Following!);
+                }
+            }
+
+            return live;
+        }
+    }
+
+    /// <summary>
+    /// Returns the merge decisions in force: each made by a live host about its own claim and another live
+    /// one, where its own claim ranks first (only that host may decide for the pair).
+    /// </summary>
+    public IReadOnlyList<MergeVerdict> Verdicts()
+    {
+        var live = LiveClaims();
+        var verdicts = new List<MergeVerdict>();
+        foreach (var host in Alive())
+        {
+            if (!host.IsHost)
+            {
+                continue;
+            }
+
+            var decider = host.Following!;
+            foreach (var verdict in host.Verdicts)
+            {
+                var other = verdict.Loser == decider ? verdict.Winner : verdict.Winner == decider ? verdict.Loser : null;
+                if (other is not null && decider.Beats(other) && live.Contains(verdict.Winner) && !verdicts.Contains(verdict))
+                {
+                    verdicts.Add(verdict);
+                }
+            }
+        }
+
+        return verdicts;
+    }
+
+    /// <summary>Returns the live nodes that follow <paramref name="claim"/>, ordered by id.</summary>
+    public IReadOnlyList<NodeHeartbeat> MembersOf(LeaderClaim claim) => Alive().Where(n => n.Following == claim).ToList();
 
     /// <summary>
     /// Takes <paramref name="nodeId"/> for dead now, without waiting out the failure timeout: its address
@@ -204,16 +283,6 @@ public sealed class NodeDirectory
         lock (_lock)
         {
             _self = _self with { Heartbeat = _self.Heartbeat + 1, Leaving = true };
-        }
-    }
-
-    /// <summary>Records that this node now hosts the table for <paramref name="term"/>.</summary>
-    public LeaderClaim ClaimLeadership(long term)
-    {
-        lock (_lock)
-        {
-            _leader = new LeaderClaim(term, _self.NodeId);
-            return _leader;
         }
     }
 

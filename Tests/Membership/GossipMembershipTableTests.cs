@@ -1,9 +1,3 @@
-using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Orleans.Serialization;
 using OrleansCache.Silo.Membership;
 using OrleansCache.Tests.Infrastructure;
 
@@ -17,7 +11,7 @@ namespace OrleansCache.Tests.Membership;
 [Collection(Processes.ProcessCollection.Name)]
 public sealed class GossipMembershipTableTests : MembershipTableContractTests
 {
-    private readonly Dictionary<string, List<(string Ip, WebApplication App)>> _clusters = [];
+    private readonly Dictionary<string, List<GossipTestNode>> _clusters = [];
 
     /// <inheritdoc />
     protected override async Task<IMembershipTable> CreateTableAsync(string clusterId)
@@ -27,32 +21,18 @@ public sealed class GossipMembershipTableTests : MembershipTableContractTests
             _clusters[clusterId] = nodes = [];
         }
 
-        var ip = LoopbackAddresses.Next();
-        var settings = new GossipMembershipSettings($"node-{nodes.Count}", ip, nodes.Count > 0 ? nodes[0].Ip : null, 8080, clusterId, 1024);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(ip), 8080));
-        builder.Services.AddSerializer(serializer => serializer
-            .AddAssembly(typeof(GossipDigest).Assembly)
-            .AddAssembly(typeof(MembershipEntry).Assembly));
-        builder.Services.AddGossipMembership(settings, options => options.Settle = TimeSpan.FromMilliseconds(500));
-        var app = builder.Build();
-        app.MapGossipMembership();
-        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        nodes.Add((ip, app));
-
-        var table = new GossipMembershipTable(app.Services.GetRequiredService<GossipMembership>());
-        return table;
+        var node = await GossipTestNode.StartAsync($"node-{nodes.Count}", LoopbackAddresses.Next(), nodes.Count > 0 ? nodes[0].Ip : null, clusterId);
+        nodes.Add(node);
+        return new GossipMembershipTable(node.Membership);
     }
 
     /// <inheritdoc />
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        foreach (var (_, app) in _clusters.Values.SelectMany(n => n))
+        foreach (var node in _clusters.Values.SelectMany(n => n))
         {
-            await app.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            await app.DisposeAsync();
+            await node.DisposeAsync();
         }
     }
 }

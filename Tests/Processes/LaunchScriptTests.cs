@@ -20,6 +20,9 @@ public sealed class LaunchScriptTests
     {
         var ips = LoopbackAddresses.NextBlock(3);
         var environment = await EnvironmentAsync(ips[0]);
+
+        // One node every 2 s, as the README shows: each node's link is not up yet when it starts.
+        environment["LAUNCH_INTERVAL"] = "2";
         var pidFile = Path.Combine(environment["LAUNCH_DIR"], "pids");
         var started = new List<int>();
         try

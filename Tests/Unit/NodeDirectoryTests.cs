@@ -16,8 +16,8 @@ public sealed class NodeDirectoryTests
         var c1 = Node("c", heartbeat: 1);
         var c5 = Node("c", heartbeat: 5);
 
-        a.Merge([c1, c5], leader: null);
-        b.Merge([c5, c1], leader: null);
+        a.Merge([c1, c5]);
+        b.Merge([c5, c1]);
 
         Assert.Equal(5, a.All().Single(n => n.NodeId == "c").Heartbeat);
         Assert.Equal(5, b.All().Single(n => n.NodeId == "c").Heartbeat);
@@ -27,16 +27,16 @@ public sealed class NodeDirectoryTests
     public void IsAlive_TurnsFalse_AfterSilenceLongerThanTheFailureTimeout()
     {
         var directory = Directory("a");
-        directory.Merge([Node("b", heartbeat: 1)], leader: null);
+        directory.Merge([Node("b", heartbeat: 1)]);
 
         _time.Advance(FailAfter / 2);
-        directory.Merge([Node("b", heartbeat: 1)], leader: null); // Old news does not count as hearing from it.
+        directory.Merge([Node("b", heartbeat: 1)]); // Old news does not count as hearing from it.
         Assert.True(directory.IsAlive("b"));
 
         _time.Advance(FailAfter / 2);
         Assert.False(directory.IsAlive("b"));
 
-        directory.Merge([Node("b", heartbeat: 2)], leader: null);
+        directory.Merge([Node("b", heartbeat: 2)]);
         Assert.True(directory.IsAlive("b"));
     }
 
@@ -44,9 +44,9 @@ public sealed class NodeDirectoryTests
     public void IsAlive_TurnsFalseAtOnce_WhenANodeSaysItIsLeaving()
     {
         var directory = Directory("a");
-        directory.Merge([Node("b", heartbeat: 1)], leader: null);
+        directory.Merge([Node("b", heartbeat: 1)]);
 
-        directory.Merge([Node("b", heartbeat: 2) with { Leaving = true }], leader: null);
+        directory.Merge([Node("b", heartbeat: 2) with { Leaving = true }]);
 
         Assert.False(directory.IsAlive("b"));
         Assert.Equal(["a"], directory.Alive().Select(n => n.NodeId));
@@ -56,12 +56,12 @@ public sealed class NodeDirectoryTests
     public void MarkUnreachable_TakesANodeForDeadAtOnce_UntilItIsHeardFromAgain()
     {
         var directory = Directory("a");
-        directory.Merge([Node("b", heartbeat: 1)], leader: null);
+        directory.Merge([Node("b", heartbeat: 1)]);
 
         directory.MarkUnreachable(directory.NodeAt("127.0.0.2")!);
         Assert.False(directory.IsAlive("b"));
 
-        directory.Merge([Node("b", heartbeat: 2)], leader: null);
+        directory.Merge([Node("b", heartbeat: 2)]);
         Assert.True(directory.IsAlive("b"));
     }
 
@@ -69,9 +69,9 @@ public sealed class NodeDirectoryTests
     public void Merge_TakesARestartedNode_WhoseHeartbeatStartsOver()
     {
         var directory = Directory("a");
-        directory.Merge([Node("b", heartbeat: 500, incarnation: 1)], leader: null);
+        directory.Merge([Node("b", heartbeat: 500, incarnation: 1)]);
 
-        directory.Merge([Node("b", heartbeat: 0, incarnation: 2)], leader: null);
+        directory.Merge([Node("b", heartbeat: 0, incarnation: 2)]);
 
         Assert.Equal(2, directory.All().Single(n => n.NodeId == "b").Incarnation);
     }
@@ -80,11 +80,11 @@ public sealed class NodeDirectoryTests
     public void Conflict_NamesTheNodeId_WhenALiveIdShowsUpAtAnotherAddress()
     {
         var directory = Directory("a");
-        directory.Merge([Node("b", heartbeat: 1)], leader: null);
+        directory.Merge([Node("b", heartbeat: 1)]);
         var impostor = Node("b", heartbeat: 1, incarnation: 9) with { Ip = "127.0.0.99" };
 
         Assert.Contains("NODE_ID 'b'", directory.Conflict(impostor));
-        directory.Merge([impostor], leader: null);
+        directory.Merge([impostor]);
         Assert.Equal("127.0.0.2", directory.AddressOf("b"));
 
         _time.Advance(FailAfter);
@@ -92,17 +92,57 @@ public sealed class NodeDirectoryTests
     }
 
     [Fact]
-    public void Merge_KeepsTheWinningLeaderClaim_HigherTermFirstThenLowerId()
+    public void Beats_RanksTheOlderClusterFirst_ThenTheHigherTermWithinOne_ThenTheLowerHostId()
+    {
+        var old = new LeaderClaim(1, "b", FoundedAt: 100, Founder: "b");
+        var oldNextHost = old with { Term = 2, NodeId = "z" };
+        var young = new LeaderClaim(7, "a", FoundedAt: 200, Founder: "a");
+
+        Assert.True(old.Beats(young));
+        Assert.False(young.Beats(old));
+        Assert.True(oldNextHost.Beats(old));
+        Assert.True(oldNextHost.Beats(young));
+        Assert.True((old with { NodeId = "a" }).Beats(old)); // Two hosts of one term: the lower id.
+        Assert.True(new LeaderClaim(1, "x", 100, "a").Beats(new LeaderClaim(1, "y", 100, "b"))); // Founded together.
+        Assert.True(old.Beats(null));
+    }
+
+    [Fact]
+    public void LiveClaims_AreThoseWhoseHostIsAliveAndStillHostsThem()
     {
         var directory = Directory("a");
+        var claim = new LeaderClaim(1, "b", 100, "b");
+        var stale = new LeaderClaim(1, "c", 50, "c");
+        directory.Merge([Node("b", heartbeat: 1) with { Following = claim }, Node("c", heartbeat: 1) with { Following = claim }]);
 
-        directory.Merge([], new LeaderClaim(1, "c"));
-        directory.Merge([], new LeaderClaim(1, "b"));
-        Assert.Equal(new LeaderClaim(1, "b"), directory.Leader);
+        Assert.Equal([claim], directory.LiveClaims());
 
-        directory.Merge([], new LeaderClaim(2, "z"));
-        directory.Merge([], new LeaderClaim(1, "a"));
-        Assert.Equal(new LeaderClaim(2, "z"), directory.Leader);
+        // c follows b, so c's own old claim is not live even if someone still names it.
+        directory.Merge([Node("c", heartbeat: 2) with { Following = stale with { NodeId = "b" } }]);
+        Assert.Equal([claim], directory.LiveClaims());
+
+        _time.Advance(FailAfter);
+        Assert.Empty(directory.LiveClaims());
+    }
+
+    [Fact]
+    public void Verdicts_CountOnlyThoseOfTheHostWhoseClaimRanksFirst_WhileTheWinnerIsLive()
+    {
+        var directory = Directory("a");
+        var older = new LeaderClaim(1, "b", 100, "b");
+        var younger = new LeaderClaim(1, "c", 200, "c");
+        var byOlder = new MergeVerdict(younger, older);
+        var byYounger = new MergeVerdict(older, younger);
+
+        directory.Merge([
+            Node("b", heartbeat: 1) with { Following = older, Verdicts = [byOlder] },
+            Node("c", heartbeat: 1) with { Following = younger, Verdicts = [byYounger] }]);
+
+        Assert.Equal([byOlder], directory.Verdicts()); // c may not decide for a pair where b's claim ranks first.
+
+        // The older host decides that its own, smaller cluster yields: that counts too.
+        directory.Merge([Node("b", heartbeat: 2) with { Following = older, Verdicts = [byYounger] }]);
+        Assert.Equal([byYounger], directory.Verdicts());
     }
 
     private NodeDirectory Directory(string id) => new(Node(id, heartbeat: 0), FailAfter, _time);

@@ -1,0 +1,179 @@
+using System.Collections.Concurrent;
+using OrleansCache.Silo.Membership;
+using OrleansCache.Tests.Infrastructure;
+
+namespace OrleansCache.Tests.Membership;
+
+/// <summary>
+/// How the embedded gossip membership forms one cluster and merges clusters that meet, with the gossip
+/// layer of each node running alone (no silo): real HTTP servers on loopback addresses, started in the
+/// orders and at the moments users start nodes. The real-process tests (FormationTests, PartitionTests)
+/// cover the same with whole nodes.
+/// </summary>
+[Collection(Processes.ProcessCollection.Name)]
+public sealed class GossipFormationTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    private readonly List<GossipTestNode> _nodes = [];
+    private readonly string _clusterId = $"formation-{Guid.NewGuid():N}";
+
+    [Fact]
+    public async Task RingOfLinks_FormsOneCluster_WhenNodesStartOneAtATimeBeforeTheirLinksAreUp()
+    {
+        // Node i links to node i+1, the last to node 0; each starts after the one before has settled, so
+        // every node but the last waits for a link that is not up yet (the start that split 5 nodes in two).
+        var ips = LoopbackAddresses.NextBlock(5);
+        for (int i = 0; i < ips.Count; i++)
+        {
+            await StartAsync(i.ToString(), ips[i], ips[(i + 1) % ips.Count]);
+            await Task.Delay(TimeSpan.FromSeconds(1)); // Two settle periods apart, on purpose: the start order is the test.
+        }
+
+        await WaitForOneClusterAsync(_nodes);
+    }
+
+    [Fact]
+    public async Task ANodeWhoseLinkNeverAnswered_FoundsNothing_AndJoinsWhenTheLinkComesUp()
+    {
+        var ips = LoopbackAddresses.NextBlock(2);
+        var waiting = await StartAsync("1", ips[1], linkedIp: ips[0]);
+
+        // Well past the settle time, it still has no cluster and has not joined.
+        await Task.Delay(TimeSpan.FromSeconds(2)); // Asserting an absence: nothing to poll for.
+        Assert.Null(waiting.Following);
+        Assert.False(waiting.Membership.WaitUntilJoinedAsync(CancellationToken.None).IsCompleted);
+
+        await StartAsync("0", ips[0], linkedIp: null);
+        await WaitForOneClusterAsync(_nodes);
+        await waiting.Membership.WaitUntilJoinedAsync(CancellationToken.None).WaitAsync(Deadline);
+    }
+
+    [Fact]
+    public async Task TwoClustersThatMeet_TheYoungerYieldsToTheOlder_WhenTheyAreTheSameSize()
+    {
+        var ips = LoopbackAddresses.NextBlock(4);
+        var yields = new YieldRecorder();
+        var older = await StartAsync("a0", ips[0], null, yields);
+        var olderMate = await StartAsync("a1", ips[1], ips[0], yields);
+        await WaitForOneClusterAsync(_nodes);
+        await JoinAsSilosAsync(older, olderMate);
+        var olderClaim = older.Following!;
+
+        var younger = await StartAsync("b0", ips[2], null, yields);
+        var youngerMate = await StartAsync("b1", ips[3], ips[2], yields);
+        await WaitForOneClusterAsync([younger, youngerMate]);
+        await JoinAsSilosAsync(younger, youngerMate);
+
+        // b1 restarts linked to a0 (a node restarted with another link): the two clusters meet through it.
+        await youngerMate.DisposeAsync();
+        _nodes.Remove(youngerMate);
+        await StartAsync("b1", ips[3], ips[0], yields);
+
+        await Poll.UntilAsync(() => Task.FromResult(yields.Yielded.ContainsKey("b0")), Deadline, "node b0 to yield");
+        Assert.Equal(olderClaim, yields.Yielded["b0"].Follow);
+        Assert.Contains("b0", yields.Frozen.Keys);
+        Assert.DoesNotContain("a0", yields.Frozen.Keys);
+        Assert.DoesNotContain("a1", yields.Frozen.Keys);
+    }
+
+    [Fact]
+    public async Task TwoClustersThatMeet_TheSmallerYields_EvenWhenItIsTheOlder()
+    {
+        var ips = LoopbackAddresses.NextBlock(3);
+        var yields = new YieldRecorder();
+        var older = await StartAsync("a0", ips[0], null, yields);
+        await WaitForOneClusterAsync([older]);
+        var younger = await StartAsync("b0", ips[1], null, yields);
+        var youngerMate = await StartAsync("b1", ips[2], ips[1], yields);
+        await WaitForOneClusterAsync([younger, youngerMate]);
+
+        // Size is counted in active silos of each host's table: the younger cluster has two, the older one.
+        await JoinAsSilosAsync(older);
+        await JoinAsSilosAsync(younger, youngerMate);
+
+        // a0 learns of b1 (as if linked to it after a restart): the clusters meet.
+        await older.Membership.WaitUntilJoinedAsync(CancellationToken.None);
+        older.Membership.OnGossip(new GossipDigest(_clusterId, 1024, youngerMate.Membership.Directory.Self, youngerMate.Membership.Directory.All(), 0));
+
+        await Poll.UntilAsync(() => Task.FromResult(yields.Yielded.ContainsKey("a0")), Deadline, "node a0 to yield");
+        Assert.Equal(younger.Following, yields.Yielded["a0"].Follow);
+        Assert.DoesNotContain(yields.Frozen.Keys, id => id.StartsWith('b'));
+    }
+
+    [Fact]
+    public async Task AHostThatLeaves_IsReplacedWithoutAnyNodeYielding()
+    {
+        var ips = LoopbackAddresses.NextBlock(3);
+        var yields = new YieldRecorder();
+        var host = await StartAsync("0", ips[0], null, yields);
+        await StartAsync("1", ips[1], ips[0], yields);
+        await StartAsync("2", ips[2], ips[0], yields);
+        await WaitForOneClusterAsync(_nodes);
+        var first = host.Following!;
+
+        await host.DisposeAsync();
+        _nodes.Remove(host);
+
+        await Poll.UntilAsync(() => Task.FromResult(_nodes.All(n => n.Following != first)), Deadline, "every node to follow a new host");
+        await WaitForOneClusterAsync(_nodes);
+        var next = _nodes[0].Following!;
+        // A later term of the same cluster (on a loaded machine a second takeover may follow the first).
+        Assert.True(next.SameLineage(first) && next.Term > first.Term, $"expected a later term of {first}, got {next}");
+        Assert.Empty(yields.Frozen);
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+    }
+
+    private async Task<GossipTestNode> StartAsync(string id, string ip, string? linkedIp, IClusterYieldHandler? yields = null)
+    {
+        var node = await GossipTestNode.StartAsync(id, ip, linkedIp, _clusterId, yields is null ? null : new NodeYields(id, yields));
+        _nodes.Add(node);
+        return node;
+    }
+
+    private static async Task JoinAsSilosAsync(params GossipTestNode[] nodes)
+    {
+        foreach (var node in nodes)
+        {
+            await node.JoinAsSiloAsync().WaitAsync(Deadline);
+        }
+    }
+
+    private static Task WaitForOneClusterAsync(IReadOnlyList<GossipTestNode> nodes) =>
+        Poll.UntilAsync(
+            () => Task.FromResult(nodes[0].Following is { } claim && nodes.All(n => n.Following == claim) && nodes.All(n => n.Membership.NodesOutside().Count == 0)),
+            Deadline,
+            () => "one cluster: " + string.Join("; ", nodes.Select(n => $"{n.NodeId} follows {n.Following?.ToString() ?? "nothing"}")));
+
+    // The yield handler of each node: names which node called, for the recorder shared by all.
+    private sealed class NodeYields(string nodeId, IClusterYieldHandler recorder) : IClusterYieldHandler
+    {
+        public void Freeze(string reason) => recorder.Freeze(nodeId);
+
+        public Task YieldAsync(GossipSeed seed, string reason) => recorder.YieldAsync(seed, nodeId);
+    }
+
+    private sealed class YieldRecorder : IClusterYieldHandler
+    {
+        public ConcurrentDictionary<string, string> Frozen { get; } = new();
+
+        public ConcurrentDictionary<string, GossipSeed> Yielded { get; } = new();
+
+        public void Freeze(string reason) => Frozen[reason] = reason;
+
+        public Task YieldAsync(GossipSeed seed, string reason)
+        {
+            Yielded[reason] = seed;
+            return Task.CompletedTask;
+        }
+    }
+}
