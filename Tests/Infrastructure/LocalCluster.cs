@@ -23,8 +23,12 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>Returns the running node with <paramref name="nodeId"/>.</summary>
     public NodeProcess this[string nodeId] => _nodes.Last(n => n.NodeId == nodeId && !n.HasExited);
 
-    /// <summary>Starts a node (without waiting for it), linked to <paramref name="linked"/> if given.</summary>
-    public async Task<NodeProcess> StartAsync(string nodeId, NodeProcess? linked = null, string? ip = null, IReadOnlyDictionary<string, string>? extra = null)
+    /// <summary>
+    /// Starts a node (without waiting for it), linked to <paramref name="linked"/> if given, as
+    /// <paramref name="runAs"/> if given (the runner must be root).
+    /// </summary>
+    public async Task<NodeProcess> StartAsync(
+        string nodeId, NodeProcess? linked = null, string? ip = null, IReadOnlyDictionary<string, string>? extra = null, UnixUser? runAs = null)
     {
         var environment = new Dictionary<string, string>(_environment);
         if (linked is not null)
@@ -38,7 +42,7 @@ public sealed class LocalCluster : IAsyncDisposable
             environment[name] = value;
         }
 
-        var node = await NodeProcess.StartAsync(nodeId, ip ?? LoopbackAddresses.Next(), environment);
+        var node = await NodeProcess.StartAsync(nodeId, ip ?? LoopbackAddresses.Next(), environment, runAs);
         _nodes.Add(node);
         return node;
     }
@@ -93,17 +97,8 @@ public sealed class LocalCluster : IAsyncDisposable
     }
 
     // What the expected nodes that are not active printed last, to tell a crash from a slow join.
-    private string MissingNodesOutput(IReadOnlyList<string> expected)
-    {
-        var lines = new List<string>();
-        foreach (var node in _nodes.Where(n => expected.Contains(n.NodeId)))
-        {
-            var tail = node.Output.Split('\n').TakeLast(15);
-            lines.Add($"\n--- node {node.NodeId} ({(node.HasExited ? $"exited {node.ExitCode}" : "running")}), last lines:\n{string.Join('\n', tail)}");
-        }
-
-        return string.Concat(lines);
-    }
+    private string MissingNodesOutput(IReadOnlyList<string> expected) =>
+        string.Concat(_nodes.Where(n => expected.Contains(n.NodeId)).Select(n => "\n" + n.LastLines(15)));
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

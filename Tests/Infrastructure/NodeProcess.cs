@@ -58,15 +58,18 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>The last lines the node printed, for failure messages.</summary>
     public string Output => string.Join('\n', _output);
 
-    /// <summary>Starts a node with <c>NODE_ID</c>, <c>NODE_IP</c> and any other <paramref name="environment"/>.</summary>
-    public static async Task<NodeProcess> StartAsync(string nodeId, string ip, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts a node with <c>NODE_ID</c>, <c>NODE_IP</c> and any other <paramref name="environment"/>, as
+    /// the test runner's user or, given <paramref name="runAs"/>, as that user (the runner must be root).
+    /// </summary>
+    public static async Task<NodeProcess> StartAsync(
+        string nodeId, string ip, IReadOnlyDictionary<string, string>? environment = null, UnixUser? runAs = null)
     {
-        var start = new ProcessStartInfo("dotnet", [await PublishedApps.GetSiloAsync()])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        string silo = await PublishedApps.GetSiloAsync();
+        var start = runAs?.StartInfo("dotnet", [silo]) ?? new ProcessStartInfo("dotnet", [silo]);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
 
         // Only the public configuration reaches the node, not whatever the test runner has set.
         foreach (var name in start.Environment.Keys.Where(IsCacheSetting).ToList())
@@ -83,6 +86,23 @@ public sealed class NodeProcess : IAsyncDisposable
         }
 
         return new NodeProcess(nodeId, ip, Process.Start(start)!);
+    }
+
+    /// <summary>
+    /// The node's last <paramref name="count"/> lines, headed by its id and whether it runs, for failure
+    /// messages; for a node that crashed, the first lines of its crash report too, which its stack dump
+    /// would otherwise push out of the tail.
+    /// </summary>
+    public string LastLines(int count)
+    {
+        var lines = _output.ToArray();
+        int crash = HasExited
+            ? Array.FindLastIndex(lines, l => l.StartsWith("Unhandled exception.", StringComparison.Ordinal) || l.StartsWith("Process terminated.", StringComparison.Ordinal))
+            : -1;
+        var shown = crash >= 0 && crash < lines.Length - count
+            ? [.. lines.Skip(crash).Take(6), "…", .. lines.TakeLast(count)]
+            : lines.TakeLast(count);
+        return $"--- node {NodeId} ({(HasExited ? $"exited {ExitCode}" : "running")}), last lines:\n{string.Join('\n', shown)}";
     }
 
     /// <summary>Starts a node and waits until its HTTP API answers.</summary>
@@ -150,6 +170,24 @@ public sealed class NodeProcess : IAsyncDisposable
     {
         using var response = await Http.PostAsJsonAsync("/set", new { key, value });
         Assert.True(response.IsSuccessStatusCode, $"POST /set on {NodeId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>
+    /// Stores a string value through <c>POST /set</c>, trying again until it is accepted or
+    /// <paramref name="timeout"/> has passed (a cluster that has just changed may answer 503 for a while).
+    /// </summary>
+    public async Task SetEventuallyAsync(string key, string value, TimeSpan timeout)
+    {
+        string last = "not tried";
+        await Poll.UntilAsync(
+            async () =>
+            {
+                using var response = await Http.PostAsJsonAsync("/set", new { key, value }).WaitAsync(TimeSpan.FromSeconds(5));
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+                return response.IsSuccessStatusCode;
+            },
+            timeout,
+            () => $"POST /set of {key} through node {NodeId} to succeed; last answer: {last}");
     }
 
     /// <summary>Reads a string value through <c>GET /get/{key}</c>; <see langword="null"/> on a miss.</summary>
