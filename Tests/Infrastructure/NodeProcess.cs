@@ -14,6 +14,7 @@ public sealed class NodeProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentQueue<string> _crash = new();
 
     private NodeProcess(string nodeId, string ip, Process process)
     {
@@ -89,20 +90,15 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// The node's last <paramref name="count"/> lines, headed by its id and whether it runs, for failure
-    /// messages; for a node that crashed, the first lines of its crash report too, which its stack dump
-    /// would otherwise push out of the tail.
+    /// The node's last <paramref name="count"/> lines but stack frames, headed by its id and whether it
+    /// runs, for failure messages; for a node that crashed, the first lines of its crash report too, which
+    /// its stack dump would otherwise push out of the tail.
     /// </summary>
     public string LastLines(int count)
     {
-        var lines = _output.ToArray();
-        int crash = HasExited
-            ? Array.FindLastIndex(lines, l => l.StartsWith("Unhandled exception.", StringComparison.Ordinal) || l.StartsWith("Process terminated.", StringComparison.Ordinal))
-            : -1;
-        var shown = crash >= 0 && crash < lines.Length - count
-            ? [.. lines.Skip(crash).Take(6), "…", .. lines.TakeLast(count)]
-            : lines.TakeLast(count);
-        return $"--- node {NodeId} ({(HasExited ? $"exited {ExitCode}" : "running")}), last lines:\n{string.Join('\n', shown)}";
+        var tail = string.Join('\n', _output.Where(l => !IsStackFrame(l)).TakeLast(count));
+        var crash = _crash.IsEmpty ? "" : $"its crash began:\n{string.Join('\n', _crash)}\n…\n";
+        return $"--- node {NodeId} ({(HasExited ? $"exited {ExitCode}" : "running")}), {crash}last lines:\n{tail}";
     }
 
     /// <summary>Starts a node and waits until its HTTP API answers.</summary>
@@ -239,6 +235,9 @@ public sealed class NodeProcess : IAsyncDisposable
         Http.Dispose();
     }
 
+    private static bool IsStackFrame(string line) =>
+        line.TrimStart() is var text && (text.StartsWith("at ", StringComparison.Ordinal) || text.StartsWith("--- End of", StringComparison.Ordinal));
+
     private static bool IsCacheSetting(string name) =>
         name is "NODE_ID" or "NODE_IP" or "LINKED_NODE_ID" or "LINKED_NODE_IP" or "SILO_PORT" or "GATEWAY_PORT" or "HTTP_PORT" or "RESP_PORT"
             or "CLUSTERING" or "ADONET_CONNECTION_STRING" or "ADONET_INVARIANT" or "CLUSTER_ID" or "BUCKETS" or "REPLICATION_FACTOR" or "MAX_VALUE_BYTES" or "ASPNETCORE_URLS";
@@ -248,6 +247,12 @@ public sealed class NodeProcess : IAsyncDisposable
         if (line is null)
         {
             return;
+        }
+
+        // The start of a crash report names the cause; the stack dump after it can outrun the tail.
+        if (_crash.IsEmpty ? line.StartsWith("Unhandled exception.", StringComparison.Ordinal) || line.StartsWith("Process terminated.", StringComparison.Ordinal) : _crash.Count < 8)
+        {
+            _crash.Enqueue(line);
         }
 
         _output.Enqueue(line);
