@@ -68,18 +68,20 @@ public sealed class LocalCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until every running node lists exactly <paramref name="active"/> as its active members
-    /// (and each of <paramref name="dead"/> as dead).
+    /// Waits until every running node (or each of <paramref name="on"/>, say one side of a partition) lists
+    /// exactly <paramref name="active"/> as its active members (and each of <paramref name="dead"/> as dead).
     /// </summary>
-    public async Task WaitForMembersAsync(IEnumerable<string> active, TimeSpan timeout, IEnumerable<string>? dead = null)
+    public async Task WaitForMembersAsync(
+        IEnumerable<string> active, TimeSpan timeout, IEnumerable<string>? dead = null, IReadOnlyCollection<NodeProcess>? on = null)
     {
         var expected = active.Order().ToList();
         var expectedDead = (dead ?? []).ToList();
         string last = "nothing read yet";
+        string who = on is null ? "every node" : $"nodes {string.Join(", ", on.Select(n => n.NodeId))}";
         await Poll.UntilAsync(
             async () =>
             {
-                foreach (var node in _nodes.Where(n => !n.HasExited))
+                foreach (var node in on ?? _nodes.Where(n => !n.HasExited))
                 {
                     var members = await ReadMembersAsync(node);
                     var live = members.Where(m => m.Value == "Active").Select(m => m.Key).Order().ToList();
@@ -93,7 +95,7 @@ public sealed class LocalCluster : IAsyncDisposable
                 return true;
             },
             timeout,
-            () => $"every node to see active [{string.Join(", ", expected)}] and dead [{string.Join(", ", expectedDead)}]; last: {last}{MissingNodesOutput(expected)}");
+            () => $"{who} to see active [{string.Join(", ", expected)}] and dead [{string.Join(", ", expectedDead)}]; last: {last}{MissingNodesOutput(expected)}");
     }
 
     // What the expected nodes that are not active printed last, to tell a crash from a slow join.

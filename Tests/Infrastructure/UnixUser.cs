@@ -38,8 +38,8 @@ public sealed record UnixUser(string Name, int Uid, int Gid, string Home)
         // .NET writes a few files under HOME; the user must own it (and /tmp is shared, so not 777).
         var home = Path.Combine(Path.GetTempPath(), $"{name}-home");
         Directory.CreateDirectory(home);
-        await RunCheckedAsync("chown", [$"{uid}:{gid}", home]);
-        await RunCheckedAsync("chmod", ["700", home]);
+        await CommandRun.RunCheckedAsync("chown", [$"{uid}:{gid}", home], CommandTimeout);
+        await CommandRun.RunCheckedAsync("chmod", ["700", home], CommandTimeout);
         return new UnixUser(name, uid, gid, home);
     }
 
@@ -60,14 +60,5 @@ public sealed record UnixUser(string Name, int Uid, int Gid, string Home)
     {
         var id = await CommandRun.RunAsync("id", [which, name], CommandTimeout);
         return id.ExitCode == 0 && int.TryParse(id.Output.Trim(), out int value) ? value : null;
-    }
-
-    private static async Task RunCheckedAsync(string program, IReadOnlyList<string> arguments)
-    {
-        var run = await CommandRun.RunAsync(program, arguments, CommandTimeout);
-        if (run.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed ({run.ExitCode}): {run.Error}");
-        }
     }
 }
