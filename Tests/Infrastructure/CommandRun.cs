@@ -13,6 +13,15 @@ public sealed record CommandRun(int ExitCode, string Output, string Error)
     public static Task<CommandRun> RunAsync(string program, IReadOnlyList<string> arguments, TimeSpan timeout) =>
         RunAsync(new ProcessStartInfo(program, arguments) { UseShellExecute = false }, timeout);
 
+    /// <summary>Runs <paramref name="program"/> as <see cref="RunAsync(string, IReadOnlyList{string}, TimeSpan)"/> does, and fails with its error output unless it exits 0.</summary>
+    public static async Task<CommandRun> RunCheckedAsync(string program, IReadOnlyList<string> arguments, TimeSpan timeout)
+    {
+        var run = await RunAsync(program, arguments, timeout);
+        return run.ExitCode == 0
+            ? run
+            : throw new InvalidOperationException($"`{program} {string.Join(' ', arguments)}` failed ({run.ExitCode}): {run.Error.Trim()}");
+    }
+
     /// <summary>Runs what <paramref name="start"/> describes, capturing its output; kills it and fails after <paramref name="timeout"/>.</summary>
     public static async Task<CommandRun> RunAsync(ProcessStartInfo start, TimeSpan timeout)
     {

@@ -23,8 +23,12 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>Returns the running node with <paramref name="nodeId"/>.</summary>
     public NodeProcess this[string nodeId] => _nodes.Last(n => n.NodeId == nodeId && !n.HasExited);
 
-    /// <summary>Starts a node (without waiting for it), linked to <paramref name="linked"/> if given.</summary>
-    public async Task<NodeProcess> StartAsync(string nodeId, NodeProcess? linked = null, string? ip = null, IReadOnlyDictionary<string, string>? extra = null)
+    /// <summary>
+    /// Starts a node (without waiting for it), linked to <paramref name="linked"/> if given, as
+    /// <paramref name="runAs"/> if given (the runner must be root).
+    /// </summary>
+    public async Task<NodeProcess> StartAsync(
+        string nodeId, NodeProcess? linked = null, string? ip = null, IReadOnlyDictionary<string, string>? extra = null, UnixUser? runAs = null)
     {
         var environment = new Dictionary<string, string>(_environment);
         if (linked is not null)
@@ -38,7 +42,7 @@ public sealed class LocalCluster : IAsyncDisposable
             environment[name] = value;
         }
 
-        var node = await NodeProcess.StartAsync(nodeId, ip ?? LoopbackAddresses.Next(), environment);
+        var node = await NodeProcess.StartAsync(nodeId, ip ?? LoopbackAddresses.Next(), environment, runAs);
         _nodes.Add(node);
         return node;
     }
@@ -64,18 +68,20 @@ public sealed class LocalCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until every running node lists exactly <paramref name="active"/> as its active members
-    /// (and each of <paramref name="dead"/> as dead).
+    /// Waits until every running node (or each of <paramref name="on"/>, say one side of a partition) lists
+    /// exactly <paramref name="active"/> as its active members (and each of <paramref name="dead"/> as dead).
     /// </summary>
-    public async Task WaitForMembersAsync(IEnumerable<string> active, TimeSpan timeout, IEnumerable<string>? dead = null)
+    public async Task WaitForMembersAsync(
+        IEnumerable<string> active, TimeSpan timeout, IEnumerable<string>? dead = null, IReadOnlyCollection<NodeProcess>? on = null)
     {
         var expected = active.Order().ToList();
         var expectedDead = (dead ?? []).ToList();
         string last = "nothing read yet";
+        string who = on is null ? "every node" : $"nodes {string.Join(", ", on.Select(n => n.NodeId))}";
         await Poll.UntilAsync(
             async () =>
             {
-                foreach (var node in _nodes.Where(n => !n.HasExited))
+                foreach (var node in on ?? _nodes.Where(n => !n.HasExited))
                 {
                     var members = await ReadMembersAsync(node);
                     var live = members.Where(m => m.Value == "Active").Select(m => m.Key).Order().ToList();
@@ -89,21 +95,12 @@ public sealed class LocalCluster : IAsyncDisposable
                 return true;
             },
             timeout,
-            () => $"every node to see active [{string.Join(", ", expected)}] and dead [{string.Join(", ", expectedDead)}]; last: {last}{MissingNodesOutput(expected)}");
+            () => $"{who} to see active [{string.Join(", ", expected)}] and dead [{string.Join(", ", expectedDead)}]; last: {last}{MissingNodesOutput(expected)}");
     }
 
     // What the expected nodes that are not active printed last, to tell a crash from a slow join.
-    private string MissingNodesOutput(IReadOnlyList<string> expected)
-    {
-        var lines = new List<string>();
-        foreach (var node in _nodes.Where(n => expected.Contains(n.NodeId)))
-        {
-            var tail = node.Output.Split('\n').TakeLast(15);
-            lines.Add($"\n--- node {node.NodeId} ({(node.HasExited ? $"exited {node.ExitCode}" : "running")}), last lines:\n{string.Join('\n', tail)}");
-        }
-
-        return string.Concat(lines);
-    }
+    private string MissingNodesOutput(IReadOnlyList<string> expected) =>
+        string.Concat(_nodes.Where(n => expected.Contains(n.NodeId)).Select(n => "\n" + n.LastLines(15)));
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

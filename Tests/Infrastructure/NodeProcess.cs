@@ -14,6 +14,7 @@ public sealed class NodeProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentQueue<string> _crash = new();
 
     private NodeProcess(string nodeId, string ip, Process process)
     {
@@ -58,15 +59,18 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>The last lines the node printed, for failure messages.</summary>
     public string Output => string.Join('\n', _output);
 
-    /// <summary>Starts a node with <c>NODE_ID</c>, <c>NODE_IP</c> and any other <paramref name="environment"/>.</summary>
-    public static async Task<NodeProcess> StartAsync(string nodeId, string ip, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts a node with <c>NODE_ID</c>, <c>NODE_IP</c> and any other <paramref name="environment"/>, as
+    /// the test runner's user or, given <paramref name="runAs"/>, as that user (the runner must be root).
+    /// </summary>
+    public static async Task<NodeProcess> StartAsync(
+        string nodeId, string ip, IReadOnlyDictionary<string, string>? environment = null, UnixUser? runAs = null)
     {
-        var start = new ProcessStartInfo("dotnet", [await PublishedApps.GetSiloAsync()])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        string silo = await PublishedApps.GetSiloAsync();
+        var start = runAs?.StartInfo("dotnet", [silo]) ?? new ProcessStartInfo("dotnet", [silo]);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
 
         // Only the public configuration reaches the node, not whatever the test runner has set.
         foreach (var name in start.Environment.Keys.Where(IsCacheSetting).ToList())
@@ -83,6 +87,18 @@ public sealed class NodeProcess : IAsyncDisposable
         }
 
         return new NodeProcess(nodeId, ip, Process.Start(start)!);
+    }
+
+    /// <summary>
+    /// The node's last <paramref name="count"/> lines but stack frames, headed by its id and whether it
+    /// runs, for failure messages; for a node that crashed, the first lines of its crash report too, which
+    /// its stack dump would otherwise push out of the tail.
+    /// </summary>
+    public string LastLines(int count)
+    {
+        var tail = string.Join('\n', _output.Where(l => !IsStackFrame(l)).TakeLast(count));
+        var crash = _crash.IsEmpty ? "" : $"its crash began:\n{string.Join('\n', _crash)}\n…\n";
+        return $"--- node {NodeId} ({(HasExited ? $"exited {ExitCode}" : "running")}), {crash}last lines:\n{tail}";
     }
 
     /// <summary>Starts a node and waits until its HTTP API answers.</summary>
@@ -152,6 +168,24 @@ public sealed class NodeProcess : IAsyncDisposable
         Assert.True(response.IsSuccessStatusCode, $"POST /set on {NodeId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
+    /// <summary>
+    /// Stores a string value through <c>POST /set</c>, trying again until it is accepted or
+    /// <paramref name="timeout"/> has passed (a cluster that has just changed may answer 503 for a while).
+    /// </summary>
+    public async Task SetEventuallyAsync(string key, string value, TimeSpan timeout)
+    {
+        string last = "not tried";
+        await Poll.UntilAsync(
+            async () =>
+            {
+                using var response = await Http.PostAsJsonAsync("/set", new { key, value }).WaitAsync(TimeSpan.FromSeconds(5));
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+                return response.IsSuccessStatusCode;
+            },
+            timeout,
+            () => $"POST /set of {key} through node {NodeId} to succeed; last answer: {last}");
+    }
+
     /// <summary>Reads a string value through <c>GET /get/{key}</c>; <see langword="null"/> on a miss.</summary>
     public async Task<string?> GetAsync(string key)
     {
@@ -201,6 +235,9 @@ public sealed class NodeProcess : IAsyncDisposable
         Http.Dispose();
     }
 
+    private static bool IsStackFrame(string line) =>
+        line.TrimStart() is var text && (text.StartsWith("at ", StringComparison.Ordinal) || text.StartsWith("--- End of", StringComparison.Ordinal));
+
     private static bool IsCacheSetting(string name) =>
         name is "NODE_ID" or "NODE_IP" or "LINKED_NODE_ID" or "LINKED_NODE_IP" or "SILO_PORT" or "GATEWAY_PORT" or "HTTP_PORT" or "RESP_PORT"
             or "CLUSTERING" or "ADONET_CONNECTION_STRING" or "ADONET_INVARIANT" or "CLUSTER_ID" or "BUCKETS" or "REPLICATION_FACTOR" or "MAX_VALUE_BYTES"
@@ -211,6 +248,12 @@ public sealed class NodeProcess : IAsyncDisposable
         if (line is null)
         {
             return;
+        }
+
+        // The start of a crash report names the cause; the stack dump after it can outrun the tail.
+        if (_crash.IsEmpty ? line.StartsWith("Unhandled exception.", StringComparison.Ordinal) || line.StartsWith("Process terminated.", StringComparison.Ordinal) : _crash.Count < 8)
+        {
+            _crash.Enqueue(line);
         }
 
         _output.Enqueue(line);
