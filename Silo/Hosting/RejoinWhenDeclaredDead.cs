@@ -32,6 +32,7 @@ internal sealed partial class RejoinWhenDeclaredDead(
             {
                 LogDeclaredDead(logger, context);
                 var gossip = services.GetService<GossipMembership>();
+                gossip?.PrepareToLeave();
                 _ = Task.Run(() => leave.LeaveAsync(gossip?.CurrentSeed(), "the cluster declared this node's silo dead"));
             }
 

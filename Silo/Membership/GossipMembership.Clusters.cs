@@ -118,6 +118,14 @@ public sealed partial class GossipMembership : IClusterSplitWatch
 
         if (!followingLive)
         {
+            if (_hostSeen is null && _settings.Seed?.Follow == following && _time.GetElapsedTime(_startedAt) > _options.RejoinTimeout)
+            {
+                // The cluster this node left to join has not answered for a long time: find one as at start.
+                LogRejoinGaveUp(_logger, following.ToString(), _options.RejoinTimeout.TotalSeconds);
+                _directory.Follow(null);
+                return;
+            }
+
             if (MayTakeOver(following))
             {
                 var next = following with { Term = following.Term + 1, NodeId = _settings.NodeId };
@@ -133,8 +141,10 @@ public sealed partial class GossipMembership : IClusterSplitWatch
         }
     }
 
-    // The lowest NODE_ID among live nodes in no cluster founds one, once it has heard from another node
-    // (or has no link) and its view has stopped growing: nodes started together learn of each other first.
+    // The lowest NODE_ID among nodes in no cluster founds one, once it has heard from another node (or has
+    // no link) and its view has stopped growing: nodes started together learn of each other first. A
+    // lower node counts for a while after it falls silent: on a starved machine a live node can miss the
+    // failure timeout, and two founders would cost a merge.
     private bool MayFound()
     {
         if (!_heardFromCluster || !Settled())
@@ -142,14 +152,15 @@ public sealed partial class GossipMembership : IClusterSplitWatch
             return false;
         }
 
-        var unaffiliated = _directory.Alive().Where(n => n.Following is null && n.YieldingTo is null).ToList();
+        var unaffiliated = _directory.HeardWithin(_options.FoundAfterSilence).Where(n => n.Following is null && n.YieldingTo is null).ToList();
         return unaffiliated.Count > 0 && unaffiliated[0].NodeId == _settings.NodeId;
     }
 
-    // The lowest NODE_ID among the live nodes of a cluster whose host is gone takes over.
+    // The lowest NODE_ID among the live nodes of a cluster whose host is gone takes over; only a node that
+    // has heard from a host of that cluster itself, not one told of it (rejoining) that hears nothing yet.
     private bool MayTakeOver(LeaderClaim following)
     {
-        if (!Settled())
+        if (!Settled() || _hostSeen is null || !_hostSeen.SameLineage(following))
         {
             return false;
         }
@@ -235,6 +246,11 @@ public sealed partial class GossipMembership : IClusterSplitWatch
         return true;
     }
 
+    // Every active silo of each table is alive in the other: the nodes of either can follow the other's host.
+    private static bool SameActiveSilos(MembershipTableData a, MembershipTableData b) =>
+        a.Members.All(row => row.Item1.Status != SiloStatus.Active || IsAliveIn(b, row.Item1.SiloAddress))
+        && b.Members.All(row => row.Item1.Status != SiloStatus.Active || IsAliveIn(a, row.Item1.SiloAddress));
+
     private static bool IsAliveIn(MembershipTableData table, SiloAddress silo) =>
         table.Members.Any(row => row.Item1.SiloAddress.Equals(silo) && row.Item1.Status != SiloStatus.Dead);
 
@@ -287,7 +303,7 @@ public sealed partial class GossipMembership : IClusterSplitWatch
             }
 
             var ours = GetCopy().Data;
-            if (mine.SameLineage(other) && TablesAgree(ours, theirs.Data))
+            if (mine.SameLineage(other) && TablesAgree(ours, theirs.Data) && SameActiveSilos(ours, theirs.Data))
             {
                 continue; // One cluster between two hosts, not a split: its nodes switch quietly.
             }
@@ -318,6 +334,7 @@ public sealed partial class GossipMembership : IClusterSplitWatch
     private void BeginYield(LeaderClaim from, LeaderClaim winner, bool coordinated, string reason)
     {
         _yield = new YieldState(from, winner, coordinated, reason, _time.GetTimestamp());
+        PrepareToLeave();
         _directory.Yield(winner);
         LogYielding(_logger, reason, winner.ToString());
         if (_yieldHandler is null)
@@ -382,6 +399,9 @@ public sealed partial class GossipMembership : IClusterSplitWatch
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped hosting the membership table: {NodeId} hosts it in term {Term}")]
     private static partial void LogSteppedDown(ILogger logger, string nodeId, long term);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gave up rejoining the cluster of {Claim}: none of its nodes answered within {Seconds} s. Finding a cluster as at start")]
+    private static partial void LogRejoinGaveUp(ILogger logger, string claim, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Moved to the cluster of {Claim} from that of {Previous} before joining either")]
     private static partial void LogMovedCluster(ILogger logger, string claim, string previous);

@@ -40,6 +40,8 @@ public sealed partial class GossipMembership : IDisposable
     private bool _heardFromCluster;
     private bool _reportedWaiting;
     private bool _linkFailed;
+    private LeaderClaim? _hostSeen;
+    private volatile bool _leaving;
     private Task? _loop;
     private int _disposed;
 
@@ -75,8 +77,9 @@ public sealed partial class GossipMembership : IDisposable
         _heardFromCluster = settings.LinkedIp is null;
         if (settings.Seed is { } seed)
         {
-            // Rejoining another cluster after this node's left it (see Clusters): follow it from the start.
-            _directory.Merge(seed.Peers);
+            // Rejoining another cluster after this node left its own (see Clusters): follow it from the
+            // start, and call its nodes, which count as alive only once they answer.
+            _directory.MergeSilent(seed.Peers);
             _directory.Follow(seed.Follow);
         }
     }
@@ -255,6 +258,11 @@ public sealed partial class GossipMembership : IDisposable
         }
 
         await Task.WhenAll(exchanges).WaitAsync(_options.Interval, _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_directory.Following is { } followed && _directory.IsAlive(followed.NodeId))
+        {
+            _hostSeen = followed;
+        }
+
         ReportWaiting();
         await DecideAsync(cancellationToken);
         CheckJoined();

@@ -26,6 +26,14 @@ public sealed class GossipOptions
     /// move to the new one by themselves within that.</summary>
     public TimeSpan MergeAfter { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>How long a silent node with a lower <c>NODE_ID</c> still keeps a node in no cluster from founding
+    /// one: the lowest founds, and a starved machine can make a live node miss <see cref="FailAfter"/>.</summary>
+    public TimeSpan FoundAfterSilence { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a node that restarted its silo to join another cluster waits to hear from that
+    /// cluster's nodes before it gives up on it and finds a cluster as it would at start.</summary>
+    public TimeSpan RejoinTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a node of a yielding cluster waits for its cluster-mates to stop taking writes before
     /// it hands its entries over anyway (a mate it cannot hear from may be cut off).</summary>
     public TimeSpan YieldCoordination { get; set; } = TimeSpan.FromSeconds(5);

@@ -91,6 +91,25 @@ public sealed class NodeDirectory
         }
     }
 
+    /// <summary>Returns the nodes heard from within <paramref name="window"/> and not leaving, this one included, ordered by id.</summary>
+    public IReadOnlyList<NodeHeartbeat> HeardWithin(TimeSpan window)
+    {
+        lock (_lock)
+        {
+            var recent = new List<NodeHeartbeat> { _self };
+            foreach (var (node, heardAt) in _nodes.Values)
+            {
+                if (!node.Leaving && _time.GetElapsedTime(heardAt) < window)
+                {
+                    recent.Add(node);
+                }
+            }
+
+            recent.Sort((a, b) => string.CompareOrdinal(a.NodeId, b.NodeId));
+            return recent;
+        }
+    }
+
     /// <summary>Whether <paramref name="nodeId"/> is this node or was heard from within the failure timeout.</summary>
     public bool IsAlive(string nodeId)
     {
@@ -156,6 +175,25 @@ public sealed class NodeDirectory
             }
 
             return changed;
+        }
+    }
+
+    /// <summary>
+    /// Learns of nodes only second-hand (the peers a node rejoining another cluster was told of): they are
+    /// known, and gossiped with, but count as silent until heard from directly.
+    /// </summary>
+    public void MergeSilent(IEnumerable<NodeHeartbeat> nodes)
+    {
+        lock (_lock)
+        {
+            long silent = _time.GetTimestamp() - (long)(_failAfter.TotalSeconds * _time.TimestampFrequency) - 1;
+            foreach (var node in nodes)
+            {
+                if (node.NodeId != _self.NodeId && !_nodes.ContainsKey(node.NodeId))
+                {
+                    _nodes[node.NodeId] = (node, silent);
+                }
+            }
         }
     }
 
