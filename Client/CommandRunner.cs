@@ -143,25 +143,7 @@ public sealed partial class CommandRunner
 
     private async Task<int> ClusterAsync()
     {
-        var view = await _cache.GetClusterAsync().WaitAsync(_cancellationToken);
-        var rows = new List<string[]> { new[] { "ID", "IP", "STATUS", "PRIMARY", "REPLICA", "GATEWAY" } };
-        foreach (var member in view.Members)
-        {
-            rows.Add([member.Id, member.Ip, member.Status, Number(member.PrimaryBuckets), Number(member.ReplicaBuckets), member.Endpoints.Gateway]);
-        }
-
-        TextTable.Write(_output, rows);
-        if (view.Split is { Count: > 0 } split)
-        {
-            // Two clusters answer for the same keys until the one that yields has merged into the other.
-            _output.WriteLine();
-            _output.WriteLine($"WARNING: node {view.Self} sees {split.Count} live node(s) in another cluster; the clusters are merging:");
-            foreach (var node in split)
-            {
-                _output.WriteLine($"  node {node.Id} at {node.Ip}, in the cluster of table host {node.Host}{(node.Leaving ? " (leaving it)" : string.Empty)}");
-            }
-        }
-
+        ClusterReport.Write(_output, await _cache.GetClusterAsync().WaitAsync(_cancellationToken));
         return Done;
     }
 

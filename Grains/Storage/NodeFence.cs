@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
+using OrleansCache.Grains.Interfaces;
 
 namespace OrleansCache.Grains.Storage;
 
@@ -34,8 +35,8 @@ public sealed partial class NodeFence(ILocalSiloDetails silo, ILogger<NodeFence>
     }
 
     /// <summary>Throws when frozen; every client write of a bucket calls it before it changes anything.</summary>
-    /// <exception cref="OrleansException">The node is frozen. The HTTP API answers 503 and the Redis port an
-    /// error, both meaning "retry".</exception>
+    /// <exception cref="NodeLeavingException">The node is frozen. The HTTP API answers 503 and the Redis port
+    /// <c>TRYAGAIN</c>, both meaning "retry".</exception>
     public void ThrowIfFrozen()
     {
         if (Volatile.Read(ref _reason) is { } reason)
@@ -46,7 +47,7 @@ public sealed partial class NodeFence(ILocalSiloDetails silo, ILogger<NodeFence>
 
     [DoesNotReturn]
     private static void ThrowFrozen(string node, string reason) =>
-        throw new OrleansException($"Node {node} takes no writes ({reason}); retry in a few seconds.");
+        throw new NodeLeavingException($"Node {node} takes no writes ({reason}); retry in a few seconds.");
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node} takes no more client writes: {Reason}")]
     private static partial void LogFrozen(ILogger logger, string node, string reason);

@@ -12,9 +12,9 @@ namespace OrleansCache.Silo.Membership;
 /// the older cluster first, and within one cluster the newer term. A node that follows no cluster yet
 /// joins the first-ranked live one, or, when none is live, the lowest <c>NODE_ID</c> among the nodes
 /// that follow none founds one.</para>
-/// <para>A node already in a cluster moves to a higher-ranked host only quietly: when that host's table
-/// agrees with its own (no silo dead in one and alive in the other, its own silo alive in both), as after
-/// the old host died and another took over from its copy. Otherwise two clusters have met — formed apart,
+/// <para>A node already in a cluster moves to a higher-ranked host only quietly: when that host's table is a
+/// later state of its own (its own silo alive there, and no silo it knows dead alive again), as after the
+/// old host died and another took over from its copy. Otherwise two clusters have met — formed apart,
 /// or split by a partition and each side declared the other dead — and Orleans cannot join them: a silo
 /// declared dead must never come back. The host of the higher-ranked claim decides, alone, which of the
 /// two yields: the one with fewer active silos, the lower-ranked one on a tie (Hazelcast's rule: the
@@ -58,6 +58,11 @@ public sealed partial class GossipMembership : IClusterSplitWatch
 
     private async Task DecideAsync(CancellationToken cancellationToken)
     {
+        if (_directory.Self.Leaving)
+        {
+            return; // Stopping: it says goodbye and decides nothing more.
+        }
+
         if (_yield is not null)
         {
             await ContinueYieldAsync();
@@ -100,9 +105,10 @@ public sealed partial class GossipMembership : IClusterSplitWatch
         bool followingLive = live.Contains(following);
         if (best is not null && best != following && best.Beats(following) && (followingLive || best.SameLineage(following)))
         {
-            if (await TrySwitchAsync(following, best, cancellationToken))
+            var outcome = await TrySwitchAsync(following, best, cancellationToken);
+            if (outcome is Switch.Done or Switch.Unknown)
             {
-                return;
+                return; // Switched, or the new host did not answer: ask again next round.
             }
 
             if (!followingLive)
@@ -174,9 +180,9 @@ public sealed partial class GossipMembership : IClusterSplitWatch
 
     /// <summary>
     /// Follows <paramref name="candidate"/> instead of <paramref name="current"/> if this node can do so as
-    /// the same silo: it has not joined a table yet, or the candidate's table agrees with its own.
+    /// the same silo: it has not joined a table yet, or the candidate's table is a later state of its own.
     /// </summary>
-    private async Task<bool> TrySwitchAsync(LeaderClaim? current, LeaderClaim candidate, CancellationToken cancellationToken)
+    private async Task<Switch> TrySwitchAsync(LeaderClaim? current, LeaderClaim candidate, CancellationToken cancellationToken)
     {
         TableCopy theirs;
         try
@@ -186,15 +192,15 @@ public sealed partial class GossipMembership : IClusterSplitWatch
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidDataException or OrleansException)
         {
             LogExchangeFailed(_logger, candidate.NodeId, e.Message);
-            return false;
+            return Switch.Unknown;
         }
 
         var mine = GetCopy();
         var silo = _localSilo();
         bool joined = silo is not null && mine.Data.Members.Any(row => row.Item1.SiloAddress.Equals(silo));
-        if (joined && (!TablesAgree(mine.Data, theirs.Data) || !IsAliveIn(theirs.Data, silo!)))
+        if (joined && (!IsAliveIn(theirs.Data, silo!) || Revives(mine.Data, theirs.Data)))
         {
-            return false;
+            return Switch.Refused;
         }
 
         if (current?.NodeId == _settings.NodeId)
@@ -204,6 +210,7 @@ public sealed partial class GossipMembership : IClusterSplitWatch
         }
 
         _directory.Follow(candidate);
+        _hostSeen = candidate; // Its host is live: this node has heard from it (seeded peers are not live until heard).
         lock (_tableLock)
         {
             _copy = theirs.Claim == candidate ? theirs : new TableCopy(null, new MembershipTableData(new TableVersion(0, "0.0")));
@@ -214,7 +221,7 @@ public sealed partial class GossipMembership : IClusterSplitWatch
             LogMovedCluster(_logger, candidate.ToString(), current.ToString());
         }
 
-        return true;
+        return Switch.Done;
     }
 
     private Task<TableCopy> FetchCopyAsync(LeaderClaim claim, CancellationToken cancellationToken)
@@ -228,28 +235,26 @@ public sealed partial class GossipMembership : IClusterSplitWatch
         return _transport.GetCopyAsync(ip, cancellationToken);
     }
 
-    // Two tables agree when no silo listed in both is dead in one and not in the other: then they are two
-    // copies of one cluster's history, and a silo may follow either.
-    private static bool TablesAgree(MembershipTableData a, MembershipTableData b)
+    // Whether `theirs` has alive a silo that `mine` has dead. Orleans never brings a dead silo back, so such a
+    // table is not a later state of this node's cluster but another history (the other side of a split). A
+    // silo alive in mine and dead in theirs is not: that is the cluster moving on (a death declared through
+    // the new host), as after every takeover that follows a kill.
+    private static bool Revives(MembershipTableData mine, MembershipTableData theirs)
     {
-        foreach (var (row, _) in a.Members)
+        foreach (var (row, _) in mine.Members)
         {
-            foreach (var (other, _) in b.Members)
+            if (row.Status == SiloStatus.Dead && IsAliveIn(theirs, row.SiloAddress))
             {
-                if (row.SiloAddress.Equals(other.SiloAddress) && (row.Status == SiloStatus.Dead) != (other.Status == SiloStatus.Dead))
-                {
-                    return false;
-                }
+                return true;
             }
         }
 
-        return true;
+        return false;
     }
 
-    // Every active silo of each table is alive in the other: the nodes of either can follow the other's host.
-    private static bool SameActiveSilos(MembershipTableData a, MembershipTableData b) =>
-        a.Members.All(row => row.Item1.Status != SiloStatus.Active || IsAliveIn(b, row.Item1.SiloAddress))
-        && b.Members.All(row => row.Item1.Status != SiloStatus.Active || IsAliveIn(a, row.Item1.SiloAddress));
+    // Every active silo of `theirs` is alive in `mine`: its nodes can follow this table's host as they are.
+    private static bool Covers(MembershipTableData mine, MembershipTableData theirs) =>
+        theirs.Members.All(row => row.Item1.Status != SiloStatus.Active || IsAliveIn(mine, row.Item1.SiloAddress));
 
     private static bool IsAliveIn(MembershipTableData table, SiloAddress silo) =>
         table.Members.Any(row => row.Item1.SiloAddress.Equals(silo) && row.Item1.Status != SiloStatus.Dead);
@@ -303,9 +308,9 @@ public sealed partial class GossipMembership : IClusterSplitWatch
             }
 
             var ours = GetCopy().Data;
-            if (mine.SameLineage(other) && TablesAgree(ours, theirs.Data) && SameActiveSilos(ours, theirs.Data))
+            if (mine.SameLineage(other) && !Revives(ours, theirs.Data) && !Revives(theirs.Data, ours) && Covers(ours, theirs.Data))
             {
-                continue; // One cluster between two hosts, not a split: its nodes switch quietly.
+                continue; // One cluster between two hosts, not a split: its nodes switch to this host quietly.
             }
 
             int ourSize = ActiveSilos(ours);
@@ -380,6 +385,18 @@ public sealed partial class GossipMembership : IClusterSplitWatch
                 LogYieldFailed(_logger, e);
             }
         });
+    }
+
+    private enum Switch
+    {
+        /// <summary>The node follows the candidate now.</summary>
+        Done,
+
+        /// <summary>The candidate's table is not a later state of this node's: it cannot follow it as the same silo.</summary>
+        Refused,
+
+        /// <summary>The candidate's table could not be read this round.</summary>
+        Unknown,
     }
 
     private sealed class YieldState(LeaderClaim from, LeaderClaim winner, bool coordinated, string reason, long since)

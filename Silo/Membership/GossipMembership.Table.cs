@@ -179,6 +179,7 @@ public sealed partial class GossipMembership
 
         _verdicts = [];
         _directory.Follow(claim);
+        _hostSeen = claim;
         if (fresh)
         {
             LogFounded(_logger, claim.Term);

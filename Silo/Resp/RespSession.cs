@@ -281,6 +281,9 @@ internal sealed partial class RespSession
                     CacheArgumentError.IntegerOverflow => "ERR increment or decrement would overflow",
                     _ => $"ERR {refused.Message}",
                 };
+            case NodeLeavingException leaving:
+                // Redis' word for "this key's slot is moving, retry shortly".
+                return $"TRYAGAIN {leaving.Message}";
             case TimeoutException or OrleansException:
                 LogUnavailable(_logger, e);
                 return $"ERR the cluster could not serve the request right now, retry: {e.GetType().Name}";

@@ -231,7 +231,7 @@ public sealed class MergeTests(CacheClusterFixture fixture)
         };
         foreach (var (name, write) in writes)
         {
-            var error = await Assert.ThrowsAsync<OrleansException>(() => write().WaitAsync(ClusterTimeout));
+            var error = await Assert.ThrowsAsync<NodeLeavingException>(() => write().WaitAsync(ClusterTimeout));
             Assert.True(error.Message.Contains("takes no writes", StringComparison.Ordinal), $"{name}: {error.Message}");
         }
 

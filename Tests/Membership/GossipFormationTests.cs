@@ -115,7 +115,11 @@ public sealed class GossipFormationTests : IAsyncLifetime
         await host.DisposeAsync();
         _nodes.Remove(host);
 
-        await Poll.UntilAsync(() => Task.FromResult(_nodes.All(n => n.Following != first)), Deadline, "every node to follow a new host");
+        await Poll.UntilAsync(
+            () => Task.FromResult(_nodes.All(n => n.Following != first)),
+            Deadline,
+            () => "every node to follow a new host: " + string.Join("; ", _nodes.Select(n =>
+                $"{n.NodeId} follows {n.Following?.ToString() ?? "nothing"}, sees alive [{string.Join(", ", n.Membership.Directory.Alive().Select(a => $"{a.NodeId}→{a.Following?.NodeId ?? "-"}"))}]")));
         await WaitForOneClusterAsync(_nodes);
         var next = _nodes[0].Following!;
         // A later term of the same cluster (on a loaded machine a second takeover may follow the first).
