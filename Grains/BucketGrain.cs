@@ -25,7 +25,7 @@ public sealed partial class BucketGrain(
     ExpirySweeper sweeper,
     NodeFence fence,
     [FromKeyedServices(CacheTime.ServiceKey)] TimeProvider time,
-    ILogger<BucketGrain> logger) : Grain, IBucketGrain
+    ILogger<BucketGrain> logger) : Grain, IBucketGrain, IDisposable
 {
     private readonly BucketStore _store = new(memory, time, replica: false);
     private bool _migrated;
@@ -36,7 +36,7 @@ public sealed partial class BucketGrain(
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        catalog.Add(this.GetPrimaryKeyLong(), replica: false);
+        catalog.Add(this.GetPrimaryKeyLong(), replica: false, this);
 
         // A moved bucket brought its entries along (see OnRehydrate). One re-activated after its node died
         // starts empty here, while its replicas hold every acknowledged write: take the most advanced copy
@@ -53,7 +53,6 @@ public sealed partial class BucketGrain(
     /// <inheritdoc />
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        catalog.Remove(this.GetPrimaryKeyLong(), replica: false);
         sweeper.Untrack(Bucket);
 
         // Orleans dehydrates a moving grain after this returns: keep what it carries, then free the store.
@@ -61,6 +60,9 @@ public sealed partial class BucketGrain(
         _store.Release();
         return Task.CompletedTask;
     }
+
+    /// <summary>Called by Orleans when the activation is gone; a moved bucket is active on its new node by then.</summary>
+    public void Dispose() => catalog.Remove(this.GetPrimaryKeyLong(), replica: false, this);
 
     /// <inheritdoc />
     public async Task<CacheEntry?> GetAsync(string key)

@@ -21,7 +21,7 @@ public sealed partial class ReplicaGrain(
     NodeMemory memory,
     NodeFence fence,
     [FromKeyedServices(CacheTime.ServiceKey)] TimeProvider time,
-    ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain, IGrainMigrationParticipant
+    ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain, IGrainMigrationParticipant, IDisposable
 {
     private const string MigratedEntriesKey = "orleans-cache.replica";
 
@@ -39,20 +39,21 @@ public sealed partial class ReplicaGrain(
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        catalog.Add(this.GetPrimaryKeyLong(), replica: true);
+        catalog.Add(this.GetPrimaryKeyLong(), replica: true, this);
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        catalog.Remove(this.GetPrimaryKeyLong(), replica: true);
-
         // Orleans dehydrates a moving grain after this returns: keep what it carries, then free the store.
         _departing = reason.ReasonCode == DeactivationReasonCode.Migrating && _complete ? _store.ToSnapshot() : null;
         _store.Release();
         return Task.CompletedTask;
     }
+
+    /// <summary>Called by Orleans when the activation is gone; a moved replica is active on its new node by then.</summary>
+    public void Dispose() => catalog.Remove(this.GetPrimaryKeyLong(), replica: true, this);
 
     /// <inheritdoc />
     public Task<bool> ApplyAsync(ReplicaWrite write)
