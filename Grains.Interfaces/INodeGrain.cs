@@ -20,6 +20,16 @@ public interface INodeGrain : IGrainWithStringKey
     [Alias("NodeLeaving")]
     Task NodeLeavingAsync(SiloAddress leaving);
 
+    /// <summary>
+    /// Counts the bucket and replica grains active on this node that the bucket map places on the node
+    /// named <paramref name="nodeId"/>: copies still to move there. A node is ready when every other node
+    /// answers zero for it.
+    /// </summary>
+    /// <returns>The count, or <see langword="null"/> while this node's bucket map does not list that node
+    /// yet (it has not seen it join), so nothing can be known to be in place.</returns>
+    [Alias("CountCopiesOwedTo"), ReadOnly]
+    Task<int?> CountCopiesOwedToAsync(string nodeId);
+
     /// <summary>Returns this node's keys, bytes and counters.</summary>
     [Alias("Stats"), ReadOnly]
     Task<NodeStats> GetStatsAsync();

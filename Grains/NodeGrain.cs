@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using OrleansCache.Grains.Interfaces;
+using OrleansCache.Grains.Interfaces.Routing;
 using OrleansCache.Grains.Placement;
 using OrleansCache.Grains.Routing;
 using OrleansCache.Grains.Storage;
@@ -64,6 +65,20 @@ public sealed class NodeGrain(
     {
         maps.MarkLeaving(leaving);
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<int?> CountCopiesOwedToAsync(string nodeId)
+    {
+        var map = maps.Current;
+        if (!map.Nodes.Contains(nodeId))
+        {
+            return Task.FromResult<int?>(null);
+        }
+
+        int owed = catalog.Primaries.Count(bucket => map.GetNode((int)bucket, rank: 0) == nodeId);
+        owed += catalog.Replicas.Count(key => map.GetNode(ReplicaKey.GetBucket(key), ReplicaKey.GetRank(key)) == nodeId);
+        return Task.FromResult<int?>(nodeId == silo.Name ? 0 : owed);
     }
 
     private static async Task<BucketSnapshot?> SnapshotOf(IBucketGrain bucket) => await bucket.GetSnapshotAsync();

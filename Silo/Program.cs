@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using OrleansCache.Silo.Apis;
 using OrleansCache.Silo.Configuration;
+using OrleansCache.Silo.Health;
 using OrleansCache.Silo.Hosting;
 using OrleansCache.Silo.Http;
 using OrleansCache.Silo.Membership;
@@ -42,6 +43,7 @@ while (true)
         .AddNodeRestart(restart)
         .AddDashboard());
 
+    builder.Services.AddNodeHealthChecks();
     builder.Services.AddProblemDetails();
     builder.Services.AddExceptionHandler<CacheExceptionHandler>();
 
@@ -57,6 +59,7 @@ while (true)
     app.MapCounterApi();
     app.MapStatsApi();
     app.MapClusterApi();
+    app.MapNodeHealth();
     app.MapGossipMembership();
     app.MapOrleansDashboard(routePrefix: "/dashboard");
 
