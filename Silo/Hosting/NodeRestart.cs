@@ -21,6 +21,9 @@ public sealed partial class NodeRestart
     // Orleans' own stop, which waits on the old cluster's table host. Past this the stop is forced.
     private static readonly TimeSpan StopLimit = TimeSpan.FromSeconds(10);
 
+    // How long a failed start waits for the restart request of a silo declared dead while it joined.
+    private static readonly TimeSpan DeathReportLimit = TimeSpan.FromSeconds(2);
+
     private TaskCompletionSource<RestartRequest> _requested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private RestartRequest? _carried;
     private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
@@ -77,8 +80,17 @@ public sealed partial class NodeRestart
         {
             await start;
         }
-        catch (OperationCanceledException) when (requested.IsCompleted || stopping.Task.IsCompleted)
+        catch (Exception e) when (e is OperationCanceledException or OrleansException)
         {
+            // Asked to stop or to restart while joining: the start is cancelled, or fails as Orleans stops a silo
+            // declared dead before it was Active (OrleansLifecycleCanceledException), possibly just before its
+            // fatal-error handler asks for the restart. Either way it is what was asked; anything else is not.
+            if (!requested.IsCompleted && !stopping.Task.IsCompleted && await Task.WhenAny(requested, Task.Delay(DeathReportLimit)) != requested)
+            {
+                throw;
+            }
+
+            LogStartAbandoned(_logger, e.Message);
         }
 
         await Task.WhenAny(stopping.Task, requested);
@@ -110,6 +122,9 @@ public sealed partial class NodeRestart
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Restarting this node's silo in-process: {Reason}. {Buckets} bucket copies are carried over to merge")]
     private static partial void LogRequested(ILogger logger, string reason, int buckets);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The silo's start was abandoned to stop or restart: {Reason}")]
+    private static partial void LogStartAbandoned(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The old silo did not stop in time and was stopped ungracefully: {Reason}")]
     private static partial void LogStopForced(ILogger logger, string reason);
