@@ -5,33 +5,30 @@ namespace OrleansCache.Tests.Infrastructure;
 
 /// <summary>
 /// The PostgreSQL database of the membership tests, with the membership schema applied by the same
-/// installer nodes use. Its connection string is <c>ORLEANS_CACHE_POSTGRES</c>, by default the one
-/// <c>scripts/postgres.sh</c> sets up. An unreachable server fails the tests; it never skips them.
+/// installer nodes use, on the server <see cref="TestPostgres"/> provides (the tests' own, or the one
+/// <c>ORLEANS_CACHE_POSTGRES</c> names). Classes that use it are marked <c>[Needs(Prerequisite.Postgres)]</c>.
 /// </summary>
 public sealed class PostgresDatabase : IAsyncLifetime
 {
-    /// <summary>What <c>scripts/postgres.sh</c> creates and prints.</summary>
-    public const string DefaultConnectionString =
-        "Host=127.0.0.1;Port=5432;Username=orleans;Password=orleans;Database=orleans_cache_test";
+    private string? _connectionString;
 
     /// <summary>The connection string of the test database.</summary>
-    public string ConnectionString { get; } =
-        Environment.GetEnvironmentVariable("ORLEANS_CACHE_POSTGRES") is { Length: > 0 } given ? given : DefaultConnectionString;
+    public string ConnectionString => _connectionString ?? throw new InvalidOperationException("The database is not initialized yet.");
 
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
+        _connectionString = await TestPostgres.ConnectionStringAsync();
         try
         {
             // Applied even when the database shows the current revision, so the tests always run the SQL
             // of this checkout.
-            await PostgresMembershipSchema.ApplyAsync(ConnectionString);
+            await PostgresMembershipSchema.ApplyAsync(_connectionString);
         }
         catch (MembershipSchemaException e)
         {
             throw new InvalidOperationException(
-                $"The PostgreSQL tests need a server. {e.Message} Run `sudo bash scripts/postgres.sh` first, " +
-                "or point ORLEANS_CACHE_POSTGRES at another database.", e);
+                $"The PostgreSQL tests' server does not answer. {e.Message} Unset ORLEANS_CACHE_POSTGRES to let the tests start their own.", e);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using OrleansCache.Tests.Infrastructure;
 
 namespace OrleansCache.Tests.Membership;
 
@@ -40,7 +41,7 @@ public abstract class MembershipTableContractTests : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [CheckedFact]
     public async Task InitializeMembershipTable_StartsAnEmptyTable_AtVersionZero()
     {
         var table = await NewClusterAsync();
@@ -52,7 +53,7 @@ public abstract class MembershipTableContractTests : IAsyncLifetime
         Assert.NotNull(data.Version.VersionEtag);
     }
 
-    [Fact]
+    [CheckedFact]
     public async Task InitializeMembershipTable_KeepsTheRowsAndVersion_WhenAnotherSiloStarts()
     {
         var first = await NewClusterAsync();
@@ -66,7 +67,7 @@ public abstract class MembershipTableContractTests : IAsyncLifetime
         Assert.Equal(1, data.Version.Version);
     }
 
-    [Fact]
+    [CheckedFact]
     public async Task InsertRow_AddsTheRow_AndMovesTheVersionOnByOne()
     {
         var table = await NewClusterAsync();
@@ -83,7 +84,7 @@ public abstract class MembershipTableContractTests : IAsyncLifetime
         Assert.NotEqual(before.Version.VersionEtag, after.Version.VersionEtag);
     }
 
-    [Fact]
+    [CheckedFact]
     public async Task InsertRow_Fails_WhenTheTableVersionIsStale()
     {
         var table = await NewClusterAsync();
@@ -98,7 +99,7 @@ public abstract class MembershipTableContractTests : IAsyncLifetime
         Assert.Equal(1, data.Version.Version);
     }
 
-    [Fact]
+    [CheckedFact]
     public async Task InsertRow_Fails_WhenTheSiloIsInTheTableAlready()
     {
         var table = await NewClusterAsync();
@@ -114,7 +115,7 @@ public abstract class MembershipTableContractTests : IAsyncLifetime
         Assert.Equal(1, data.Version.Version);
     }
 
-    [Fact]
+    [CheckedFact]
     public async Task UpdateRow_ReplacesTheRow_AndMovesTheVersionOnByOne()
     {
         var table = await NewClusterAsync();
@@ -133,7 +134,7 @@ public abstract class MembershipTableContractTests : IAsyncLifetime
         Assert.Equal(2, data.Version.Version);
     }
 
-    [Fact]
+    [CheckedFact]
     public async Task UpdateRow_Fails_WhenTheTableVersionIsStale()
     {
         var table = await NewClusterAsync();
@@ -150,7 +151,7 @@ public abstract class MembershipTableContractTests : IAsyncLifetime
         Assert.Equal(1, data.Version.Version);
     }
 
-    [Fact]
+    [CheckedFact]
     public async Task UpdateRow_Fails_WhenItsSnapshotIsStale()
     {
         var table = await NewClusterAsync();
@@ -168,7 +169,7 @@ public abstract class MembershipTableContractTests : IAsyncLifetime
         Assert.Equal(2, data.Version.Version);
     }
 
-    [Fact]
+    [CheckedFact]
     public async Task UpdateRow_Fails_WhenTheRowEtagIsStale_EvenWithTheCurrentVersion()
     {
         var table = await NewClusterAsync();
@@ -185,7 +186,7 @@ public abstract class MembershipTableContractTests : IAsyncLifetime
         Assert.Equal(2, data.Version.Version);
     }
 
-    [Fact]
+    [CheckedFact]
     public async Task UpdateRow_Fails_ForASiloNotInTheTable()
     {
         var table = await NewClusterAsync();
@@ -199,7 +200,7 @@ public abstract class MembershipTableContractTests : IAsyncLifetime
         Assert.Equal(1, data.Version.Version);
     }
 
-    [Fact]
+    [CheckedFact]
     public async Task ConcurrentInsertRows_WithTheSameVersion_HaveExactlyOneWinner()
     {
         var table = await NewClusterAsync();
@@ -215,7 +216,7 @@ public abstract class MembershipTableContractTests : IAsyncLifetime
         Assert.Equal(1, data.Version.Version);
     }
 
-    [Fact]
+    [CheckedFact]
     public async Task ConcurrentUpdatesAndInserts_WithTheSameVersion_HaveExactlyOneWinner()
     {
         var table = await NewClusterAsync();
@@ -252,7 +253,7 @@ public abstract class MembershipTableContractTests : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [CheckedFact]
     public async Task ConcurrentReadModifyWrites_RetriedOnConflict_LoseNoUpdate()
     {
         var table = await NewClusterAsync();
@@ -288,7 +289,7 @@ public abstract class MembershipTableContractTests : IAsyncLifetime
         Assert.Equal(1 + voters.Length, final.Version.Version);
     }
 
-    [Fact]
+    [CheckedFact]
     public async Task UpdateIAmAlive_ChangesOnlyTheHeartbeat_AndNotTheVersion()
     {
         var table = await NewClusterAsync();
@@ -314,7 +315,7 @@ public abstract class MembershipTableContractTests : IAsyncLifetime
         Assert.True(await table.UpdateRowAsync(WithStatus(expected, SiloStatus.ShuttingDown), EtagOf(after, alive), after.Version.Next()));
     }
 
-    [Fact]
+    [CheckedFact]
     public async Task ReadAll_ReturnsTheVersionAndRowsOfOneMoment_WhileRowsAreAdded()
     {
         var table = await NewClusterAsync();
@@ -353,7 +354,7 @@ public abstract class MembershipTableContractTests : IAsyncLifetime
         Assert.Equal(Rows, final.Version.Version);
     }
 
-    [Fact]
+    [CheckedFact]
     public async Task ReadRow_ReturnsTheSiloAndTheTableVersion_OrTheVersionAlone()
     {
         var table = await NewClusterAsync();
@@ -371,7 +372,7 @@ public abstract class MembershipTableContractTests : IAsyncLifetime
         Assert.Equal(2, missing.Version.Version);
     }
 
-    [Fact]
+    [CheckedFact]
     public async Task CleanupDefunctSiloEntries_RemovesDeadSilosUnchangedSinceTheDate_AndKeepsTheRest()
     {
         var table = await NewClusterAsync();
@@ -406,7 +407,7 @@ public abstract class MembershipTableContractTests : IAsyncLifetime
         Assert.Single((await neighbour.ReadAllAsync()).Members);
     }
 
-    [Fact]
+    [CheckedFact]
     public async Task DeleteMembershipTableEntries_RemovesOneCluster_AndLeavesTheOthers()
     {
         var doomed = await NewClusterAsync();

@@ -9,6 +9,7 @@ namespace OrleansCache.Tests.Membership;
 /// The installer nodes run at start with <c>CLUSTERING=adonet</c>: safe to run from many nodes at once, able
 /// to upgrade, and quick and clear about a database it cannot use.
 /// </summary>
+[Needs(Prerequisite.Postgres)]
 public sealed class PostgresMembershipSchemaTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>, IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
@@ -23,7 +24,7 @@ public sealed class PostgresMembershipSchemaTests(PostgresDatabase database) : I
 
     public async Task DisposeAsync() => await ExecuteAsync($"DROP SCHEMA {_schema} CASCADE");
 
-    [Fact]
+    [CheckedFact]
     public async Task InstallAsync_CreatesTheSchema_WhenManyNodesStartAtOnce()
     {
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -39,7 +40,7 @@ public sealed class PostgresMembershipSchemaTests(PostgresDatabase database) : I
         Assert.False(await PostgresMembershipSchema.InstallAsync(ConnectionString).WaitAsync(Timeout));
     }
 
-    [Fact]
+    [CheckedFact]
     public async Task InstallAsync_UpgradesAnOlderRevision_KeepingTheMembershipRows()
     {
         await PostgresMembershipSchema.InstallAsync(ConnectionString).WaitAsync(Timeout);
@@ -56,7 +57,7 @@ public sealed class PostgresMembershipSchemaTests(PostgresDatabase database) : I
         Assert.Equal(PostgresMembershipSchema.Revision, await ScalarAsync<string>($"SELECT obj_description('{_schema}.orleansquery'::regclass)"));
     }
 
-    [Fact]
+    [CheckedFact]
     public async Task InstallAsync_FailsWithinSeconds_InOneLineNamingTheServer_WhenNothingListens()
     {
         var clock = Stopwatch.StartNew();
@@ -71,7 +72,7 @@ public sealed class PostgresMembershipSchemaTests(PostgresDatabase database) : I
         Assert.DoesNotContain("secret-pw", error.Message);
     }
 
-    [Fact]
+    [CheckedFact]
     public async Task InstallAsync_Fails_WithTheServersReason_WhenTheLoginIsRefused()
     {
         string wrongPassword = new NpgsqlConnectionStringBuilder(ConnectionString) { Password = "not-the-password" }.ConnectionString;

@@ -13,12 +13,13 @@ namespace OrleansCache.Tests.Membership;
 /// The membership contract for <c>CLUSTERING=adonet</c>: Orleans' ADO.NET provider on PostgreSQL with our
 /// schema, each table taken from a silo host configured exactly as a node configures itself.
 /// </summary>
+[Needs(Prerequisite.Postgres)]
 public sealed class PostgresMembershipTableTests(PostgresDatabase database)
     : MembershipTableContractTests, IClassFixture<PostgresDatabase>
 {
     private readonly List<IHost> _hosts = [];
 
-    [Fact]
+    [CheckedFact]
     public async Task Clients_GetTheGatewaysOfActiveSilos_FromTheSameTables()
     {
         var table = await NewClusterAsync();

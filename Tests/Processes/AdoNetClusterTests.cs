@@ -6,6 +6,7 @@ namespace OrleansCache.Tests.Processes;
 /// <summary>
 /// Published nodes started with <c>CLUSTERING=adonet</c>: membership through PostgreSQL, no linked nodes.
 /// </summary>
+[Needs(Prerequisite.Postgres)]
 public sealed class AdoNetClusterTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
 {
     private static readonly TimeSpan FormationTimeout = TimeSpan.FromSeconds(90);
@@ -16,7 +17,7 @@ public sealed class AdoNetClusterTests(PostgresDatabase database) : IClassFixtur
 
     private static readonly TimeSpan ServeTimeout = TimeSpan.FromSeconds(30);
 
-    [Fact]
+    [CheckedFact]
     public async Task Nodes_FormAClusterThroughPostgres_OutliveAKilledNode_AndTakeInANewOne()
     {
         string clusterId = PostgresDatabase.NewClusterId("adonet-nodes");
@@ -85,7 +86,7 @@ public sealed class AdoNetClusterTests(PostgresDatabase database) : IClassFixtur
         }
     }
 
-    [Theory]
+    [CheckedTheory]
     [InlineData("Host=127.0.0.1;Port=1;Username=orleans;Password=secret-pw;Database=nowhere", "127.0.0.1:1")]
     [InlineData("Host=127.0.0.1;Password=secret-pw;Colour=blue", "not a valid Npgsql connection string")]
     public async Task Node_StopsAtStart_WithOneLineAboutTheDatabase_WhenItCannotUseIt(string connectionString, string expected)

@@ -54,9 +54,11 @@ public sealed partial class ReadmeExamplesTests
         }
     }
 
-    [Fact]
+    [CheckedFact]
+    [Needs(Prerequisite.RedisCli)]
     public async Task RedisProtocolExamples_PrintWhatTheReadmeShows()
     {
+        await RedisCli.EnsureAsync();
         var session = ParseConsoleSession(Section("## Redis protocol"));
         Assert.True(session.Count >= 8, $"Expected the README's redis-cli session, found {session.Count} commands.");
 

@@ -387,7 +387,8 @@ public sealed class RespProtocolTests(HttpNodeFixture fixture) : IClassFixture<H
             all.Split("\r\n").Where(line => line.StartsWith('#')));
     }
 
-    [Fact]
+    [CheckedFact]
+    [Needs(Prerequisite.RedisCli)]
     public async Task RedisCli_SetsGetsAndReportsErrors_AsWithRedis()
     {
         Assert.Equal((0, "OK"), await RedisCliAsync("set", "cli greeting", "hello from redis-cli"));
@@ -420,6 +421,7 @@ public sealed class RespProtocolTests(HttpNodeFixture fixture) : IClassFixture<H
     // Runs redis-cli as a user would (not a terminal, so replies print raw); the exit code and what it printed.
     private async Task<(int ExitCode, string Output)> RedisCliAsync(params string[] arguments)
     {
+        await RedisCli.EnsureAsync();
         var run = await CommandRun.RunAsync("redis-cli", ["-h", Node.Ip, "-p", "6379", .. arguments], Timeout);
         return (run.ExitCode, (run.Output + run.Error).TrimEnd('\n').TrimEnd());
     }
