@@ -107,13 +107,23 @@ public sealed partial class NodeRestart
             {
                 await app.StopAsync(limit.Token);
             }
-            catch (Exception e) when (e is OperationCanceledException or OrleansException or TimeoutException)
+            catch (Exception e)
             {
+                // Whatever the old host says as it goes (a silo stopped while still Starting throws, say), it is
+                // discarded: the node goes on with a new one.
                 LogStopForced(_logger, e.Message);
             }
         }
 
-        await app.DisposeAsync();
+        try
+        {
+            await app.DisposeAsync();
+        }
+        catch (Exception e)
+        {
+            LogStopForced(_logger, e.Message);
+        }
+
         _carried = await requested;
         _requested = new TaskCompletionSource<RestartRequest>(TaskCreationOptions.RunContinuationsAsynchronously);
         Restarts++;
@@ -126,7 +136,7 @@ public sealed partial class NodeRestart
     [LoggerMessage(Level = LogLevel.Information, Message = "The silo's start was abandoned to stop or restart: {Reason}")]
     private static partial void LogStartAbandoned(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The old silo did not stop in time and was stopped ungracefully: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The old silo did not stop cleanly: {Reason}")]
     private static partial void LogStopForced(ILogger logger, string reason);
 }
 
