@@ -14,7 +14,8 @@ using OrleansCache.Silo.Membership;
 var restart = new NodeRestart();
 while (true)
 {
-    var builder = WebApplication.CreateBuilder(args);
+    // appsettings.json (quiet framework logging) is read from beside Silo.dll, wherever the node is started from.
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
     NodeSettings settings;
     try
