@@ -115,7 +115,7 @@ public sealed partial class GossipMembership : IClusterSplitWatch
             {
                 // This node's host is gone and its successor's table does not have this node's silo alive:
                 // the cluster declared it dead meanwhile. It can only come back as a new silo.
-                BeginYield(following, best, coordinated: false, $"its cluster's new table host, {best}, lists this node's silo as dead");
+                BeginYield(following, best, coordinated: false, $"its cluster's new table host, {best}, lists this node's silo as dead, or as still joining after it became active");
                 return;
             }
 
@@ -198,7 +198,7 @@ public sealed partial class GossipMembership : IClusterSplitWatch
         var mine = GetCopy();
         var silo = _localSilo();
         bool joined = silo is not null && mine.Data.Members.Any(row => row.Item1.SiloAddress.Equals(silo));
-        if (joined && (!IsAliveIn(theirs.Data, silo!) || Revives(mine.Data, theirs.Data)))
+        if (joined && (!IsAliveIn(theirs.Data, silo!) || LostActivation(mine.Data, theirs.Data, silo!) || Revives(mine.Data, theirs.Data)))
         {
             return Switch.Refused;
         }
@@ -251,6 +251,15 @@ public sealed partial class GossipMembership : IClusterSplitWatch
 
         return false;
     }
+
+    // Whether `theirs` has this node's silo still joining while `mine` has it active: a host that took over from
+    // a copy older than this silo's activation. Orleans never moves a silo back to Joining, and one left so is
+    // evicted only after MaxJoinAttemptTime (5 min); this node restarts its silo into that table instead.
+    private static bool LostActivation(MembershipTableData mine, MembershipTableData theirs, SiloAddress silo) =>
+        StatusIn(mine, silo) == SiloStatus.Active && StatusIn(theirs, silo) is SiloStatus.Joining or SiloStatus.Created;
+
+    private static SiloStatus? StatusIn(MembershipTableData table, SiloAddress silo) =>
+        table.Members.FirstOrDefault(row => row.Item1.SiloAddress.Equals(silo))?.Item1.Status;
 
     // Every active silo of `theirs` is alive in `mine`: its nodes can follow this table's host as they are.
     private static bool Covers(MembershipTableData mine, MembershipTableData theirs) =>

@@ -9,10 +9,12 @@ public sealed class GossipOptions
     /// <summary>How often a node exchanges its view with the table host and one random peer.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Silence after which a node is taken for dead by the gossip layer: 8 missed rounds (a node
-    /// whose address refuses a connection is taken for dead at once). Only decides who hosts the table;
-    /// Orleans' own probes decide when a silo is dead.</summary>
-    public TimeSpan FailAfter { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>Silence after which a node is taken for dead by the gossip layer: 20 missed rounds (a node
+    /// whose address refuses a connection is taken for dead at once, as a killed process on a live host is).
+    /// Only decides who hosts the table; Orleans' own probes decide when a silo is dead. At 2 s, ten nodes
+    /// starting on two cores starved each other past it: live hosts were taken over, from copies that missed
+    /// the latest rows, and the cluster churned for a minute before it settled.</summary>
+    public TimeSpan FailAfter { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a new node's view must stop growing before it may elect a table host, so nodes
     /// started together learn of each other first (a ring of 5 converges in about 4 rounds).</summary>
