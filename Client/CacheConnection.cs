@@ -43,8 +43,9 @@ public sealed class CacheConnection : IAsyncDisposable
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
     public static async Task<CacheConnection> OpenAsync(ClientCommand command, CancellationToken cancellationToken)
     {
-        // No Args: the command line is ours, not configuration.
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        // No Args: the command line is ours, not configuration. The content root is the client's own folder,
+        // so an appsettings.json where the user runs it (a node's, say) cannot change what the client prints.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
 
         // Orleans' own messages go to stderr and only from Warning up, so stdout carries just the answer.
         // Connection failures are left out: they reach the caller as the exception it prints as one line,
