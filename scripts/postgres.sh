@@ -30,7 +30,7 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null; then
     fi
 fi
 
-version="$(ls /usr/lib/postgresql | sort -V | tail -n 1)"
+version="$(find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)"
 if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" { found = 1 } END { exit !found }'; then
     log "creating cluster $version/main"
     pg_createcluster "$version" main >&2 9>&-
