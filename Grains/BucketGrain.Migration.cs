@@ -29,6 +29,7 @@ public sealed partial class BucketGrain : IGrainMigrationParticipant
             // The placement director sends the activation, entries included, to the node the map names.
             // Calls that arrive meanwhile wait and are forwarded to the new activation.
             LogMoving(logger, Bucket, silo.Name, primary);
+            counters.CountMove(replica: false);
             MigrateOnIdle();
             return true;
         }
@@ -97,6 +98,7 @@ public sealed partial class BucketGrain : IGrainMigrationParticipant
             {
                 LogRefill(logger, Bucket, rank, sequence, _store.Sequence);
                 await replica.ResetAsync(_store.ToSnapshot());
+                counters.CountReplicaResync();
             }
         }
     }

@@ -45,6 +45,7 @@ public sealed partial class BucketGrain(
         {
             _store.Reset(best);
             LogRecovered(logger, Bucket, best.Entries.Count, best.Sequence);
+            counters.CountRecovery();
         }
 
         TrackExpiries();
@@ -136,11 +137,16 @@ public sealed partial class BucketGrain(
         await Task.WhenAll(applied);
         for (int i = 0; i < replicas.Length; i++)
         {
-            if (!applied[i].Result)
+            if (applied[i].Result)
+            {
+                counters.CountReplicaWrites(writes.Length);
+            }
+            else
             {
                 // The replica missed writes (it is new, or came back empty): send it everything.
                 LogResync(logger, Bucket, i + 1, writes[^1].Sequence);
                 await replicas[i].ResetAsync(_store.ToSnapshot());
+                counters.CountReplicaResync();
             }
         }
     }

@@ -19,6 +19,7 @@ public sealed partial class ReplicaGrain(
     LocalBucketCatalog catalog,
     ILocalSiloDetails silo,
     NodeMemory memory,
+    NodeCounters counters,
     NodeFence fence,
     [FromKeyedServices(CacheTime.ServiceKey)] TimeProvider time,
     ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain, IGrainMigrationParticipant, IDisposable
@@ -138,6 +139,7 @@ public sealed partial class ReplicaGrain(
         }
 
         LogMoving(logger, Bucket, Rank, silo.Name, node);
+        counters.CountMove(replica: true);
         MigrateOnIdle();
         return true;
     }

@@ -6,6 +6,7 @@ using OrleansCache.Silo.Health;
 using OrleansCache.Silo.Hosting;
 using OrleansCache.Silo.Http;
 using OrleansCache.Silo.Membership;
+using OrleansCache.Silo.Telemetry;
 
 // One cache node: an Orleans silo holding buckets, with the HTTP API, the dashboard and the Redis protocol in front of it.
 // Every setting comes from the environment (see README, "Configuration").
@@ -29,6 +30,7 @@ while (true)
     }
 
     builder.WebHost.UseCacheEndpoints(settings.Node);
+    builder.AddCacheTelemetry(settings.Node);
     builder.UseOrleans(silo => silo
         .UseCacheNode(settings.Node, settings.Cache.Buckets, restart.Carried?.Seed)
         .AddCacheGrains(cache =>
@@ -42,6 +44,7 @@ while (true)
             cache.HttpPort = settings.Cache.HttpPort;
         })
         .AddNodeRestart(restart)
+        .AddCacheTracing(builder.Configuration)
         .AddDashboard());
 
     builder.Services.AddNodeHealthChecks();
@@ -49,6 +52,7 @@ while (true)
     builder.Services.AddExceptionHandler<CacheExceptionHandler>();
 
     var app = builder.Build();
+    app.UseHttpCommandTiming();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
     app.UseKeyPathRouting("/get/", "/cache/", "/incr/");
@@ -61,6 +65,7 @@ while (true)
     app.MapStatsApi();
     app.MapClusterApi();
     app.MapNodeHealth();
+    app.MapCacheMetrics();
     app.MapGossipMembership();
     app.MapOrleansDashboard(routePrefix: "/dashboard");
 

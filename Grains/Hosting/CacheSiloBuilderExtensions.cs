@@ -8,6 +8,7 @@ using OrleansCache.Grains.Merging;
 using OrleansCache.Grains.Placement;
 using OrleansCache.Grains.Routing;
 using OrleansCache.Grains.Storage;
+using OrleansCache.Grains.Telemetry;
 
 namespace Orleans.Hosting;
 
@@ -39,6 +40,8 @@ public static class CacheSiloBuilderExtensions
         services.AddSingleton<LocalBucketCatalog>();
         services.AddSingleton<NodeMemory>();
         services.AddSingleton<NodeCounters>();
+        services.AddSingleton<CacheMetrics>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<CacheMetrics>());
         services.AddSingleton<ExpirySweeper>();
         services.AddSingleton<MemoryEvictor>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ExpirySweeper>());

@@ -1,8 +1,9 @@
 namespace OrleansCache.Grains.Storage;
 
 /// <summary>
-/// This silo's read and reclaim counters since it started, for <c>GET /stats</c>. Only primaries count:
-/// a read or a reclaim happens once per key, not once per copy. Thread-safe; one per silo.
+/// This silo's counters since it started, read by <c>GET /stats</c> and exported as metrics
+/// (<see cref="Telemetry.CacheMetrics"/>). Reads and reclaims are counted by primaries only: they happen once
+/// per key, not once per copy. Thread-safe; one per silo.
 /// </summary>
 public sealed class NodeCounters
 {
@@ -10,6 +11,11 @@ public sealed class NodeCounters
     private long _misses;
     private long _evictions;
     private long _expirations;
+    private long _replicaWrites;
+    private long _replicaResyncs;
+    private long _bucketMoves;
+    private long _replicaMoves;
+    private long _recoveries;
 
     /// <summary>Reads that found a live entry.</summary>
     public long Hits => Volatile.Read(ref _hits);
@@ -23,6 +29,21 @@ public sealed class NodeCounters
     /// <summary>Expired entries reclaimed.</summary>
     public long Expirations => Volatile.Read(ref _expirations);
 
+    /// <summary>Writes this silo's primaries had applied by a replica (one per write and replica).</summary>
+    public long ReplicaWrites => Volatile.Read(ref _replicaWrites);
+
+    /// <summary>Full copies this silo's primaries sent to a replica that lacked writes.</summary>
+    public long ReplicaResyncs => Volatile.Read(ref _replicaResyncs);
+
+    /// <summary>Bucket grains that left this silo for the node the bucket map names.</summary>
+    public long BucketMoves => Volatile.Read(ref _bucketMoves);
+
+    /// <summary>Replica grains that left this silo for the node the bucket map names.</summary>
+    public long ReplicaMoves => Volatile.Read(ref _replicaMoves);
+
+    /// <summary>Buckets that activated here after their primary was lost and loaded a replica's copy.</summary>
+    public long Recoveries => Volatile.Read(ref _recoveries);
+
     /// <summary>Counts one read.</summary>
     public void CountRead(bool hit) => Interlocked.Increment(ref hit ? ref _hits : ref _misses);
 
@@ -31,4 +52,16 @@ public sealed class NodeCounters
 
     /// <summary>Counts reclaimed expired entries.</summary>
     public void CountExpirations(int count) => Interlocked.Add(ref _expirations, count);
+
+    /// <summary>Counts writes applied by replicas.</summary>
+    public void CountReplicaWrites(int count) => Interlocked.Add(ref _replicaWrites, count);
+
+    /// <summary>Counts one full copy sent to a replica.</summary>
+    public void CountReplicaResync() => Interlocked.Increment(ref _replicaResyncs);
+
+    /// <summary>Counts one grain leaving this silo; <paramref name="replica"/> tells which kind.</summary>
+    public void CountMove(bool replica) => Interlocked.Increment(ref replica ? ref _replicaMoves : ref _bucketMoves);
+
+    /// <summary>Counts one bucket recovered from a replica.</summary>
+    public void CountRecovery() => Interlocked.Increment(ref _recoveries);
 }

@@ -49,6 +49,9 @@ internal readonly struct PendingReply
 
     public static PendingReply Ok { get; } = new(ReplyKind.Ok);
 
+    /// <summary>Whether this is an error reply known without a cache call (bad arguments, unknown command).</summary>
+    public bool IsError => _kind == ReplyKind.Error;
+
     public static PendingReply Null { get; } = new(ReplyKind.Null);
 
     /// <summary>An error; <paramref name="message"/> starts with its code, e.g. <c>ERR syntax error</c>.</summary>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using OrleansCache.Grains;
 using OrleansCache.Grains.Interfaces;
+using OrleansCache.Silo.Telemetry;
 
 namespace OrleansCache.Silo.Resp;
 
@@ -10,14 +11,18 @@ namespace OrleansCache.Silo.Resp;
 /// over the connection's pipes, and every key is served through the same <see cref="CacheClient"/> as HTTP.
 /// </summary>
 internal sealed class RespConnectionHandler(
-    CacheClient cache, IOptions<CacheOptions> options, ILocalSiloDetails silo, ILogger<RespConnectionHandler> logger) : ConnectionHandler
+    CacheClient cache,
+    IOptions<CacheOptions> options,
+    ILocalSiloDetails silo,
+    DoorTelemetry telemetry,
+    ILogger<RespConnectionHandler> logger) : ConnectionHandler
 {
     private readonly int _maxBulkBytes = Math.Max(options.Value.MaxValueBytes, CacheKeys.MaxKeyBytes);
 
     public override Task OnConnectedAsync(ConnectionContext connection)
     {
         int port = (connection.LocalEndPoint as System.Net.IPEndPoint)?.Port ?? 0;
-        var session = new RespSession(connection, cache, new RespServerInfo(silo.Name, port, _maxBulkBytes), logger);
+        var session = new RespSession(connection, cache, new RespServerInfo(silo.Name, port, _maxBulkBytes), telemetry, logger);
         return session.RunAsync();
     }
 }

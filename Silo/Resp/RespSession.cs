@@ -1,8 +1,10 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using OrleansCache.Grains.Interfaces;
+using OrleansCache.Silo.Telemetry;
 
 namespace OrleansCache.Silo.Resp;
 
@@ -26,25 +28,33 @@ internal sealed partial class RespSession
     // Replies are flushed at least this often, so a batch of large GET replies never piles up unsent.
     private const int FlushThresholdBytes = 64 * 1024;
 
+    // The command tag of frames that name no known command: a client's typo must not become a new time series.
+    private const string UnknownCommandName = "unknown";
+
     private static long _lastClientId;
 
     private readonly ConnectionContext _connection;
     private readonly CacheClient _cache;
     private readonly RespServerInfo _server;
+    private readonly DoorTelemetry _telemetry;
     private readonly ILogger _logger;
     private readonly RespFrameReader _frames;
     private readonly List<PendingReply> _replies = [];
+
+    // For each of _replies: the command's name, when it arrived and its span, to time it once answered.
+    private readonly List<CommandStart> _starts = [];
 
     // The last call on each key started in this batch, so that a later command on the same key runs after it.
     private readonly Dictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
 
     private bool _quit;
 
-    public RespSession(ConnectionContext connection, CacheClient cache, RespServerInfo server, ILogger logger)
+    public RespSession(ConnectionContext connection, CacheClient cache, RespServerInfo server, DoorTelemetry telemetry, ILogger logger)
     {
         _connection = connection;
         _cache = cache;
         _server = server;
+        _telemetry = telemetry;
         _logger = logger;
         _frames = new RespFrameReader(server.MaxBulkBytes);
         ClientId = Interlocked.Increment(ref _lastClientId);
@@ -112,7 +122,7 @@ internal sealed partial class RespSession
                 switch (_frames.TryRead(ref reader, out var error))
                 {
                     case RespFrameStatus.Complete:
-                        _replies.Add(Dispatch(_frames.Arguments));
+                        Dispatch(_frames.Arguments);
                         if (_quit)
                         {
                             return BatchEnd.Close;
@@ -120,7 +130,7 @@ internal sealed partial class RespSession
 
                         break;
                     case RespFrameStatus.Rejected:
-                        _replies.Add(PendingReply.Error($"ERR {_frames.Rejection}"));
+                        Answer(PendingReply.Error($"ERR {_frames.Rejection}"), new CommandStart(UnknownCommandName, Stopwatch.GetTimestamp(), null));
                         break;
                     case RespFrameStatus.Empty:
                         break;
@@ -128,7 +138,7 @@ internal sealed partial class RespSession
                         return BatchEnd.NeedMore;
                     default:
                         LogMalformedFrame(_logger, ClientId, error);
-                        _replies.Add(PendingReply.Error($"ERR {error}"));
+                        Answer(PendingReply.Error($"ERR {error}"), new CommandStart(UnknownCommandName, Stopwatch.GetTimestamp(), null));
                         return BatchEnd.Close;
                 }
             }
@@ -141,36 +151,55 @@ internal sealed partial class RespSession
         }
     }
 
-    private PendingReply Dispatch(ReadOnlySpan<ReadOnlySequence<byte>> arguments)
+    // Starts the command and queues its reply.
+    private void Dispatch(ReadOnlySpan<ReadOnlySequence<byte>> arguments)
     {
+        long started = Stopwatch.GetTimestamp();
         if (!TryFindCommand(arguments[0], out var command))
         {
-            return UnknownCommand(arguments);
+            Answer(UnknownCommand(arguments), new CommandStart(UnknownCommandName, started, null));
+            return;
         }
 
         if (!command.Accepts(arguments.Length))
         {
-            return WrongArity(command.Name);
+            Answer(WrongArity(command.Name), new CommandStart(command.Name, started, null));
+            return;
         }
 
+        // The span (only made while something listens, see DoorTelemetry) is the parent of the grain calls the
+        // handler starts; it ends when the reply is written, and must not become the parent of later commands.
+        var outer = Activity.Current;
+        var span = DoorTelemetry.Source.StartActivity(command.Name, ActivityKind.Server);
         try
         {
-            return command.Handler(this, arguments);
+            Answer(command.Handler(this, arguments), new CommandStart(command.Name, started, span));
         }
         catch (Exception e)
         {
             // A bug must cost one reply, never the connection or the node.
             LogCommandFailed(_logger, command.Name, e);
-            return PendingReply.Error("ERR internal error");
+            Answer(PendingReply.Error("ERR internal error"), new CommandStart(command.Name, started, span));
         }
+        finally
+        {
+            Activity.Current = outer;
+        }
+    }
+
+    private void Answer(PendingReply reply, CommandStart start)
+    {
+        _replies.Add(reply);
+        _starts.Add(start);
     }
 
     private async ValueTask WriteRepliesAsync(PipeWriter output)
     {
         try
         {
-            foreach (var reply in _replies)
+            for (int i = 0; i < _replies.Count; i++)
             {
+                var reply = _replies[i];
                 try
                 {
                     await reply.CompleteAsync();
@@ -178,10 +207,12 @@ internal sealed partial class RespSession
                 catch (Exception e)
                 {
                     RespWriter.WriteError(output, DescribeFailure(e));
+                    Done(_starts[i], e is CacheArgumentException ? DoorTelemetry.Rejected : DoorTelemetry.Failed);
                     continue;
                 }
 
                 reply.Write(output);
+                Done(_starts[i], reply.IsError ? DoorTelemetry.Rejected : DoorTelemetry.Ok);
                 if (output.UnflushedBytes > FlushThresholdBytes)
                 {
                     await output.FlushAsync();
@@ -191,7 +222,22 @@ internal sealed partial class RespSession
         finally
         {
             _replies.Clear();
+            _starts.Clear();
             _inFlight.Clear();
+        }
+    }
+
+    private void Done(CommandStart start, string outcome)
+    {
+        _telemetry.Record(DoorTelemetry.Resp, start.Command, outcome, start.Timestamp);
+        if (start.Span is { } span)
+        {
+            if (outcome != DoorTelemetry.Ok)
+            {
+                span.SetStatus(ActivityStatusCode.Error, outcome);
+            }
+
+            span.Stop();
         }
     }
 
@@ -292,6 +338,8 @@ internal sealed partial class RespSession
                 return "ERR internal error";
         }
     }
+
+    private readonly record struct CommandStart(string Command, long Timestamp, Activity? Span);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "RESP client {ClientId} lost its connection")]
     private static partial void LogConnectionLost(ILogger logger, long clientId, Exception exception);

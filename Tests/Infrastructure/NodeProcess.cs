@@ -241,7 +241,8 @@ public sealed class NodeProcess : IAsyncDisposable
     private static bool IsCacheSetting(string name) =>
         name is "NODE_ID" or "NODE_IP" or "LINKED_NODE_ID" or "LINKED_NODE_IP" or "SILO_PORT" or "GATEWAY_PORT" or "HTTP_PORT" or "RESP_PORT"
             or "CLUSTERING" or "ADONET_CONNECTION_STRING" or "ADONET_INVARIANT" or "CLUSTER_ID" or "BUCKETS" or "REPLICATION_FACTOR" or "MAX_VALUE_BYTES"
-            or "MAX_MEMORY_BYTES" or "EVICTION_POLICY" or "MERGE_POLICY" or "ASPNETCORE_URLS";
+            or "MAX_MEMORY_BYTES" or "EVICTION_POLICY" or "MERGE_POLICY" or "ASPNETCORE_URLS"
+        || name.StartsWith("OTEL_", StringComparison.Ordinal);
 
     private void Record(string? line)
     {
