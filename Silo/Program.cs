@@ -29,6 +29,11 @@ while (true)
         return 2;
     }
 
+    if (settings.Node.LogFormat == LogFormats.Json)
+    {
+        builder.Logging.AddJsonConsole();
+    }
+
     builder.WebHost.UseCacheEndpoints(settings.Node);
     builder.AddCacheTelemetry(settings.Node);
     builder.UseOrleans(silo => silo

@@ -50,6 +50,10 @@ public sealed class NodeOptions
     /// <summary>The ADO.NET invariant name of Npgsql, the PostgreSQL provider.</summary>
     public const string NpgsqlInvariant = "Npgsql";
 
+    /// <summary><c>LOG_FORMAT</c>: <see cref="LogFormats.Text"/> (the default) or <see cref="LogFormats.Json"/>, one
+    /// JSON object per line for log collectors.</summary>
+    public string LogFormat { get; set; } = LogFormats.Text;
+
     /// <summary><c>CLUSTER_ID</c>: Orleans cluster id and service id.</summary>
     public string ClusterId { get; set; } = "orleans-cache";
 

@@ -49,4 +49,25 @@ public sealed class NodeLifecycleTests
 
         Assert.True(exitCode == 0, $"Exited with {exitCode}:\n{node.Output}");
     }
+
+    [Fact]
+    public async Task Node_WritesEachLogEntryAsOneJsonObjectPerLine_WhenLogFormatIsJson()
+    {
+        await using var node = await NodeProcess.StartReadyAsync("json-logs", LoopbackAddresses.Next(), new Dictionary<string, string> { ["LOG_FORMAT"] = "json" });
+
+        // The silo logs its start at Information (Silo/appsettings.json); stop the node so every line is out.
+        node.Terminate();
+        Assert.Equal(0, await node.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        var lines = node.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.NotEmpty(lines);
+        foreach (var line in lines)
+        {
+            using var entry = System.Text.Json.JsonDocument.Parse(line);
+            Assert.True(entry.RootElement.TryGetProperty("LogLevel", out _), $"No LogLevel in: {line}");
+            Assert.True(entry.RootElement.TryGetProperty("Category", out _), $"No Category in: {line}");
+        }
+
+        Assert.Contains(lines, line => line.Contains("\"Category\":\"Orleans.Runtime.Silo\"", StringComparison.Ordinal));
+    }
 }

@@ -40,6 +40,7 @@ public sealed class NodeSettingsTests
     [InlineData("RESP_PORT", "8080")]
     [InlineData("CLUSTERING", "zookeeper")]
     [InlineData("LINKED_NODE_IP", "10.0.0.300")]
+    [InlineData("LOG_FORMAT", "xml")]
     public void Load_RefusesABadValue_NamingTheVariable(string variable, string value)
     {
         var error = Assert.Throws<OptionsValidationException>(() => NodeSettings.Load(Configuration((variable, value))));
@@ -70,6 +71,17 @@ public sealed class NodeSettingsTests
         Assert.Equal(7000, settings.Node.RespPort);
         Assert.Equal((64L * 1024 * 1024, EvictionPolicy.NoEviction), (settings.Cache.MaxMemoryBytes, settings.Cache.EvictionPolicy));
         Assert.Equal(MergePolicy.LatestUpdate, settings.Cache.MergePolicy);
+    }
+
+    [Theory]
+    [InlineData(null, "text")]
+    [InlineData("JSON", "json")]
+    [InlineData("text", "text")]
+    public void Load_ReadsTheLogFormat_InAnyCase(string? value, string expected)
+    {
+        var settings = NodeSettings.Load(value is null ? Configuration() : Configuration(("LOG_FORMAT", value)));
+
+        Assert.Equal(expected, settings.Node.LogFormat);
     }
 
     [Theory]
