@@ -31,7 +31,11 @@ while (true)
 
     if (settings.Node.LogFormat == LogFormats.Json)
     {
-        builder.Logging.AddJsonConsole();
+        builder.Logging.AddJsonConsole(json =>
+        {
+            json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            json.UseUtcTimestamp = true;
+        });
     }
 
     builder.WebHost.UseCacheEndpoints(settings.Node);

@@ -64,6 +64,7 @@ public sealed class NodeLifecycleTests
         foreach (var line in lines)
         {
             using var entry = System.Text.Json.JsonDocument.Parse(line);
+            Assert.True(entry.RootElement.TryGetProperty("Timestamp", out _), $"No Timestamp in: {line}");
             Assert.True(entry.RootElement.TryGetProperty("LogLevel", out _), $"No LogLevel in: {line}");
             Assert.True(entry.RootElement.TryGetProperty("Category", out _), $"No Category in: {line}");
         }
