@@ -119,14 +119,14 @@ start_redis() { # name ip
 
 # Starts a published node with NODE_ID=id and NODE_IP=ip, and only the given variables besides the
 # defaults (a stray RESP_PORT or LINKED_NODE_IP in the caller's environment would bend the run); its
-# pid is then last_pid.
+# pid is then last_pid. silo_dll, if set, names another build's Silo.dll to run.
 start_node() { # name id ip [VAR=value ...]
   local name="$1" id="$2" ip="$3"
   shift 3
   env -u LINKED_NODE_ID -u LINKED_NODE_IP -u RESP_PORT -u HTTP_PORT -u SILO_PORT -u GATEWAY_PORT \
     -u REPLICATION_FACTOR -u MAX_MEMORY_BYTES -u EVICTION_POLICY -u BUCKETS \
     NODE_ID="$id" NODE_IP="$ip" Logging__LogLevel__Default=Warning "$@" \
-    dotnet "$publish_dir/silo/Silo.dll" < /dev/null > "$bench_dir/$name.log" 2>&1 &
+    dotnet "${silo_dll:-$publish_dir/silo/Silo.dll}" < /dev/null > "$bench_dir/$name.log" 2>&1 &
   last_pid=$!
   started+=("$last_pid")
 }

@@ -18,6 +18,9 @@
 #   BENCH_REQUESTS      requests per redis-benchmark run (default 200000)
 #   BENCH_DIR           logs (default artifacts/bench)
 #   BENCH_PUBLISH_DIR   where scripts/publish.sh puts the binaries (default artifacts/publish)
+#   BENCH_BASELINE_DIR  binaries of another build (for example an earlier commit's scripts/publish.sh
+#                       output): also runs it as a 1-node "baseline" target, for a before/after table
+#                       in one run
 set -euo pipefail
 
 script=bench-redis.sh
@@ -28,7 +31,11 @@ bench_arguments "$@"
 rounds="${BENCH_ROUNDS:-2}"
 requests="${BENCH_REQUESTS:-200000}"
 bench_positive rounds requests
-bench_addresses 5 127.0.0.200
+baseline_dir="${BENCH_BASELINE_DIR:-}"
+if [[ -n "$baseline_dir" && ! -f "$baseline_dir/silo/Silo.dll" ]]; then
+  bench_fail "BENCH_BASELINE_DIR must hold silo/Silo.dll; $baseline_dir does not."
+fi
+bench_addresses 6 127.0.0.200
 bench_require redis-server redis-benchmark redis-cli curl dotnet
 redis_ip="$(ip_of 0)"
 single_ip="$(ip_of 1)"
@@ -38,10 +45,17 @@ bench_publish
 start_redis redis-server "$redis_ip"
 start_node single 0 "$single_ip" CLUSTER_ID=bench-single
 start_cluster cluster bench-cluster "${cluster_ips[*]}" REPLICATION_FACTOR=2
-ready() { redis_up "$redis_ip" && cluster_up "$single_ip" && cluster_up "${cluster_ips[@]}"; }
-bench_wait_until "redis-server, the 1-node and the 3-node cluster" ready
-
 targets=("redis-server $redis_ip" "1-node $single_ip" "3-node-rf2 ${cluster_ips[0]}")
+up=("$single_ip" "${cluster_ips[@]}")
+if [[ -n "$baseline_dir" ]]; then
+  baseline_ip="$(ip_of 5)"
+  silo_dll="$baseline_dir/silo/Silo.dll" start_node baseline 0 "$baseline_ip" CLUSTER_ID=bench-baseline
+  targets+=("baseline $baseline_ip")
+  up+=("$baseline_ip")
+fi
+
+ready() { redis_up "$redis_ip" && for ip in "${up[@]}"; do cluster_up "$ip" || return 1; done; }
+bench_wait_until "redis-server and the clusters" ready
 
 # Warm-up, not measured: JIT and the first activation of every bucket grain.
 for target in "${targets[@]}"; do

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Orleans.Serialization;
 using OrleansCache.Grains;
 using OrleansCache.Silo.Configuration;
@@ -40,12 +41,18 @@ public static class GossipClusteringExtensions
     /// </summary>
     public static IServiceCollection AddGossipMembership(this IServiceCollection services, GossipMembershipSettings settings, Action<GossipOptions>? configure = null)
     {
-        var options = new GossipOptions();
-        configure?.Invoke(options);
+        var options = services.AddOptions<GossipOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GossipOptions>, GossipOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new GossipMembership(
             settings,
-            options,
+            sp.GetRequiredService<IOptions<GossipOptions>>().Value,
             sp.GetRequiredService<Serializer>(),
             sp.GetRequiredService<DeepCopier>(),
             sp.GetRequiredService<TimeProvider>(),
