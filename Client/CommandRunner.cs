@@ -104,7 +104,7 @@ public sealed partial class CommandRunner
         CommandVerb.Stats => StatsAsync(),
         CommandVerb.Demo => DemoAsync(),
         CommandVerb.Bench => BenchClusterAsync(command),
-        _ => throw new ArgumentOutOfRangeException(nameof(command), command.Verb, "Help needs no cluster."),
+        _ => throw new ArgumentOutOfRangeException(nameof(command), command.Verb, "Not a command of the runner."),
     };
 
     private async Task<int> GetAsync(string key)

@@ -185,11 +185,21 @@ public sealed class ClientTests(ClientNodeFixture fixture) : IClassFixture<Clien
         var help = await RunAsync("help");
 
         Assert.True(help.ExitCode == 0, help.ToString());
-        Assert.StartsWith("Usage:", help.Output);
-        foreach (var command in new[] { "get <key>", "set <key> <value>", "del <key>", "dump <nodeId>", "cluster", "stats", "demo" })
+        Assert.Contains("Usage:\n  Client [command] [options]\n", help.Output);
+        foreach (var command in new[] { "get <key>", "set <key> <value>", "del <key>", "dump <nodeId>", "cluster", "stats", "demo", "bench" })
         {
-            Assert.Contains(command, help.Output);
+            Assert.Contains($"\n  {command} ", help.Output);
         }
+    }
+
+    [Fact]
+    public async Task CommandHelp_PrintsThatCommandsUsageAndExitsZero_WithoutANode()
+    {
+        var help = await RunAsync("get", "--help");
+
+        Assert.True(help.ExitCode == 0 && help.Error.Length == 0, help.ToString());
+        Assert.Contains("Usage:\n  Client get <key> [options]\n", help.Output);
+        Assert.Contains("Exit codes:", help.Output);
     }
 
     [Theory]
@@ -197,6 +207,10 @@ public sealed class ClientTests(ClientNodeFixture fixture) : IClassFixture<Clien
     [InlineData("set", "only-a-key")]
     [InlineData("get", "k", "--nodes", "127.0.0.1")]
     [InlineData("get", "k", "--node", "not-an-address")]
+    [InlineData("get")]
+    [InlineData("get", "--key")]
+    [InlineData("bench", "--concurrency", "0")]
+    [InlineData("del", "k", "--redis", "127.0.0.1")]
     public async Task BadUsage_ExitsTwoWithOneLine_WhenTheCommandLineIsWrong(params string[] arguments)
     {
         var run = await RunAsync(arguments);
