@@ -107,27 +107,24 @@ internal sealed class BenchRunner
         }
 
         var all = Task.WhenAll(loops);
-        using var timer = new PeriodicTimer(ProgressInterval);
-        while (!all.IsCompleted)
+        using (var progress = new ProgressLine(_error, _errorIsTerminal))
         {
-            var tick = timer.WaitForNextTickAsync().AsTask();
-            if (await Task.WhenAny(all, tick) == tick)
+            using var timer = new PeriodicTimer(ProgressInterval);
+            while (!all.IsCompleted)
             {
-                WriteProgress(workers, Stopwatch.GetElapsedTime(started));
+                var tick = timer.WaitForNextTickAsync().AsTask();
+                if (await Task.WhenAny(all, tick) == tick)
+                {
+                    progress.Show(Progress(workers, Stopwatch.GetElapsedTime(started)));
+                }
             }
         }
 
         await all;
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        if (_errorIsTerminal)
-        {
-            _error.WriteLine();
-        }
-
-        return elapsed;
+        return Stopwatch.GetElapsedTime(started);
     }
 
-    private void WriteProgress(BenchWorker[] workers, TimeSpan elapsed)
+    private string Progress(BenchWorker[] workers, TimeSpan elapsed)
     {
         long completed = 0;
         long errors = 0;
@@ -137,19 +134,9 @@ internal sealed class BenchRunner
             errors += worker.Errors;
         }
 
-        string line = string.Create(
+        return string.Create(
             CultureInfo.InvariantCulture,
             $"bench: {elapsed.TotalSeconds,4:0} s of {_options.DurationSeconds}  {completed,10} ops  {completed / elapsed.TotalSeconds,8:0} ops/s  {errors} errors");
-
-        // On a terminal the line is rewritten in place; in a file or pipe every second gets its own line.
-        if (_errorIsTerminal)
-        {
-            _error.Write('\r' + line);
-        }
-        else
-        {
-            _error.WriteLine(line);
-        }
     }
 
     private int Report(BenchWorker[] workers, TimeSpan elapsed)

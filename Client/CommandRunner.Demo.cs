@@ -13,15 +13,19 @@ public sealed partial class CommandRunner
     {
         var keys = new List<DemoKey>();
         int mismatches = 0;
-        for (int i = 1; i <= DemoKeys; i++)
+        using (var progress = new ProgressLine(_error, _errorIsTerminal))
         {
-            string key = $"demo:{i}";
-            string value = $"value {i}";
-            await _cache.SetAsync(key, Encoding.UTF8.GetBytes(value)).WaitAsync(_cancellationToken);
-            var location = await _cache.LocateAsync(key).WaitAsync(_cancellationToken);
-            var entry = await _cache.GetAsync(key).WaitAsync(_cancellationToken);
-            mismatches += entry is not null && AsText(entry) == value ? 0 : 1;
-            keys.Add(new DemoKey(key, location, entry));
+            for (int i = 1; i <= DemoKeys; i++)
+            {
+                string key = $"demo:{i}";
+                string value = $"value {i}";
+                await _cache.SetAsync(key, Encoding.UTF8.GetBytes(value)).WaitAsync(_cancellationToken);
+                var location = await _cache.LocateAsync(key).WaitAsync(_cancellationToken);
+                var entry = await _cache.GetAsync(key).WaitAsync(_cancellationToken);
+                mismatches += entry is not null && AsText(entry) == value ? 0 : 1;
+                keys.Add(new DemoKey(key, location, entry));
+                progress.Show($"demo: {i} of {DemoKeys} keys written, located and read back");
+            }
         }
 
         Print(() => WriteDemoTable(keys), json => WriteDemo(json, keys));

@@ -125,6 +125,10 @@ public sealed class ClientTests(ClientNodeFixture fixture) : IClassFixture<Clien
 
         Assert.Equal("8 keys written and read back.", demo.OutputLines[^1]);
         AssertDone(await RunAsync("get", "demo:3", "--node", Node.Ip), "value 3");
+
+        // stderr is a pipe here: progress comes as whole lines, never rewritten with a carriage return.
+        Assert.DoesNotContain('\r', demo.Error);
+        Assert.Equal("demo: 8 of 8 keys written, located and read back", demo.ErrorLines[^1]);
     }
 
     [Fact]
