@@ -43,6 +43,8 @@ public sealed partial class CommandLine
             Description = "any node of the cluster; the port defaults to GATEWAY_PORT, else 30000",
             HelpName = "ip[:port]",
             Recursive = true,
+
+            // Given twice, the last counts, as for bench's options (see Checked).
             Arity = ArgumentArity.OneOrMore,
             CustomParser = ParseNode,
             DefaultValueFactory = ParseNode,
@@ -97,7 +99,8 @@ public sealed partial class CommandLine
         }
 
         // Ctrl+C and SIGTERM stay with the runner (the Orleans host, or bench's own handler), which ends a
-        // bench early and still prints its table; System.CommandLine would end the process after 2 s.
+        // bench early and still prints its table; System.CommandLine's own handling would abandon the command
+        // 2 s after the signal and exit 130, before a bench's 5 s grace for calls in flight.
         // An unexpected exception keeps its stack trace rather than becoming exit code 1, "the cluster could not".
         return await result.InvokeAsync(new InvocationConfiguration
         {
