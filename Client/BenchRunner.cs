@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 
 namespace OrleansCache.Client;
 
@@ -7,7 +8,7 @@ namespace OrleansCache.Client;
 /// The <c>bench</c> command: writes every key once, then runs <see cref="BenchOptions.Concurrency"/>
 /// loops of random GETs and SETs through an <see cref="IBenchTarget"/> (the cluster, or Redis with
 /// <c>--redis</c>) for the duration, showing progress on stderr every second and a latency table on
-/// stdout at the end.
+/// stdout at the end (with <c>--json</c>, the table's numbers as one line of JSON).
 /// </summary>
 internal sealed class BenchRunner
 {
@@ -23,20 +24,25 @@ internal sealed class BenchRunner
 
     private static readonly double[] Percentiles = [50, 90, 99, 99.9];
 
+    // The latency columns: p50, p90, p99, p99.9 and max (upper case in the table's header).
+    private static readonly string[] LatencyNames = [.. Percentiles.Select(p => string.Create(CultureInfo.InvariantCulture, $"p{p}")), "max"];
+
     private readonly IBenchTarget _target;
     private readonly BenchOptions _options;
     private readonly TextWriter _output;
     private readonly TextWriter _error;
     private readonly bool _errorIsTerminal;
+    private readonly bool _json;
     private readonly string[] _keys;
 
-    public BenchRunner(IBenchTarget target, BenchOptions options, TextWriter output, TextWriter error, bool errorIsTerminal)
+    public BenchRunner(IBenchTarget target, BenchOptions options, TextWriter output, TextWriter error, bool errorIsTerminal, bool json)
     {
         _target = target;
         _options = options;
         _output = output;
         _error = error;
         _errorIsTerminal = errorIsTerminal;
+        _json = json;
         _keys = new string[_options.Keys];
         for (int i = 0; i < _keys.Length; i++)
         {
@@ -101,27 +107,24 @@ internal sealed class BenchRunner
         }
 
         var all = Task.WhenAll(loops);
-        using var timer = new PeriodicTimer(ProgressInterval);
-        while (!all.IsCompleted)
+        using (var progress = new ProgressLine(_error, _errorIsTerminal))
         {
-            var tick = timer.WaitForNextTickAsync().AsTask();
-            if (await Task.WhenAny(all, tick) == tick)
+            using var timer = new PeriodicTimer(ProgressInterval);
+            while (!all.IsCompleted)
             {
-                WriteProgress(workers, Stopwatch.GetElapsedTime(started));
+                var tick = timer.WaitForNextTickAsync().AsTask();
+                if (await Task.WhenAny(all, tick) == tick)
+                {
+                    progress.Show(Progress(workers, Stopwatch.GetElapsedTime(started)));
+                }
             }
         }
 
         await all;
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        if (_errorIsTerminal)
-        {
-            _error.WriteLine();
-        }
-
-        return elapsed;
+        return Stopwatch.GetElapsedTime(started);
     }
 
-    private void WriteProgress(BenchWorker[] workers, TimeSpan elapsed)
+    private string Progress(BenchWorker[] workers, TimeSpan elapsed)
     {
         long completed = 0;
         long errors = 0;
@@ -131,19 +134,9 @@ internal sealed class BenchRunner
             errors += worker.Errors;
         }
 
-        string line = string.Create(
+        return string.Create(
             CultureInfo.InvariantCulture,
             $"bench: {elapsed.TotalSeconds,4:0} s of {_options.DurationSeconds}  {completed,10} ops  {completed / elapsed.TotalSeconds,8:0} ops/s  {errors} errors");
-
-        // On a terminal the line is rewritten in place; in a file or pipe every second gets its own line.
-        if (_errorIsTerminal)
-        {
-            _error.Write('\r' + line);
-        }
-        else
-        {
-            _error.WriteLine(line);
-        }
     }
 
     private int Report(BenchWorker[] workers, TimeSpan elapsed)
@@ -168,19 +161,16 @@ internal sealed class BenchRunner
         all.Add(gets);
         all.Add(sets);
 
-        _output.WriteLine(string.Create(
-            CultureInfo.InvariantCulture,
-            $"bench against {_target.Name}: {_options.Concurrency} loops, {elapsed.TotalSeconds:0.0} s, {_options.GetRatio:0.###} GET ratio, {_options.ValueSize}-byte values, {_options.Keys} keys; latency in ms"));
-        var rows = new List<string[]> { new[] { "OP", "COUNT", "OPS/S", "ERRORS", "P50", "P90", "P99", "P99.9", "MAX" } };
-        rows.Add(Row("GET", gets, getErrors, elapsed));
-        rows.Add(Row("SET", sets, setErrors, elapsed));
-        rows.Add(Row("ALL", all, getErrors + setErrors, elapsed));
-        TextTable.Write(_output, rows);
-
-        long errors = getErrors + setErrors;
-        string cause = firstError is null ? string.Empty : $"; first: {firstError.GetType().Name}: {OneLine(firstError)}";
-        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"errors: {errors}{cause}"));
-        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GET misses: {misses}"));
+        Operation[] operations = [new("GET", gets, getErrors), new("SET", sets, setErrors), new("ALL", all, getErrors + setErrors)];
+        var summary = new Summary(elapsed, operations, firstError is null ? null : $"{firstError.GetType().Name}: {OneLine(firstError)}", misses);
+        if (_json)
+        {
+            JsonOutput.Write(_output, json => WriteJson(json, summary));
+        }
+        else
+        {
+            WriteTable(summary);
+        }
 
         if (all.Count == 0)
         {
@@ -193,24 +183,110 @@ internal sealed class BenchRunner
         return CommandRunner.Done;
     }
 
-    private static string[] Row(string operation, LatencyHistogram histogram, long errors, TimeSpan elapsed)
+    private void WriteTable(Summary summary)
     {
-        var row = new string[4 + Percentiles.Length + 1];
-        row[0] = operation;
-        row[1] = histogram.Count.ToString(CultureInfo.InvariantCulture);
-        row[2] = (histogram.Count / elapsed.TotalSeconds).ToString("0", CultureInfo.InvariantCulture);
-        row[3] = errors.ToString(CultureInfo.InvariantCulture);
-        for (int i = 0; i < Percentiles.Length; i++)
+        _output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"bench against {_target.Name}: {_options.Concurrency} loops, {summary.Elapsed.TotalSeconds:0.0} s, {_options.GetRatio:0.###} GET ratio, {_options.ValueSize}-byte values, {_options.Keys} keys; latency in ms"));
+        string[] header = ["OP", "COUNT", "OPS/S", "ERRORS", .. LatencyNames.Select(name => name.ToUpperInvariant())];
+        var rows = new List<string[]> { header };
+        foreach (var operation in summary.Operations)
         {
-            row[4 + i] = Milliseconds(histogram, histogram.ValueAtPercentile(Percentiles[i]));
+            var row = new List<string>
+            {
+                operation.Name,
+                operation.Latencies.Count.ToString(CultureInfo.InvariantCulture),
+                operation.PerSecond(summary.Elapsed).ToString(CultureInfo.InvariantCulture),
+                operation.Errors.ToString(CultureInfo.InvariantCulture),
+            };
+            foreach (double? milliseconds in operation.Milliseconds())
+            {
+                row.Add(milliseconds?.ToString("0.00", CultureInfo.InvariantCulture) ?? "-");
+            }
+
+            rows.Add([.. row]);
         }
 
-        row[^1] = Milliseconds(histogram, histogram.Max);
-        return row;
+        TextTable.Write(_output, rows);
+        string cause = summary.FirstError is null ? string.Empty : $"; first: {summary.FirstError}";
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"errors: {summary.Operations[^1].Errors}{cause}"));
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GET misses: {summary.GetMisses}"));
     }
 
-    private static string Milliseconds(LatencyHistogram histogram, long ticks) =>
-        histogram.Count == 0 ? "-" : LatencyHistogram.ToMilliseconds(ticks).ToString("0.00", CultureInfo.InvariantCulture);
+    // The table's numbers: the run's settings, then per operation its count, rate, errors and latencies
+    // in ms rounded as the table shows them (null where it shows "-"), then the errors and misses.
+    private void WriteJson(Utf8JsonWriter json, Summary summary)
+    {
+        json.WriteStartObject();
+        json.WriteString("target", _target.Name);
+        json.WriteNumber("loops", _options.Concurrency);
+        json.WriteNumber("seconds", Math.Round(summary.Elapsed.TotalSeconds, 1, MidpointRounding.AwayFromZero));
+        json.WriteNumber("getRatio", _options.GetRatio);
+        json.WriteNumber("valueSize", _options.ValueSize);
+        json.WriteNumber("keys", _options.Keys);
+        json.WriteStartArray("operations");
+        foreach (var operation in summary.Operations)
+        {
+            json.WriteStartObject();
+            json.WriteString("op", operation.Name);
+            json.WriteNumber("count", operation.Latencies.Count);
+            json.WriteNumber("opsPerSecond", operation.PerSecond(summary.Elapsed));
+            json.WriteNumber("errors", operation.Errors);
+            json.WriteStartObject("latencyMs");
+            double?[] milliseconds = operation.Milliseconds();
+            for (int i = 0; i < milliseconds.Length; i++)
+            {
+                WriteNumberOrNull(json, LatencyNames[i], milliseconds[i] is { } value ? Math.Round(value, 2, MidpointRounding.AwayFromZero) : null);
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteNumber("errors", summary.Operations[^1].Errors);
+        json.WriteString("firstError", summary.FirstError);
+        json.WriteNumber("getMisses", summary.GetMisses);
+        json.WriteEndObject();
+    }
+
+    private static void WriteNumberOrNull(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is { } number)
+        {
+            json.WriteNumber(name, number);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
 
     private static string OneLine(Exception e) => e.GetBaseException().Message.ReplaceLineEndings(" ").Trim();
+
+    // What the run measured; the last operation is ALL.
+    private sealed record Summary(TimeSpan Elapsed, Operation[] Operations, string? FirstError, long GetMisses);
+
+    private sealed record Operation(string Name, LatencyHistogram Latencies, long Errors)
+    {
+        // Whole operations a second, rounded as the "0" format rounds.
+        public long PerSecond(TimeSpan elapsed) => (long)Math.Round(Latencies.Count / elapsed.TotalSeconds, MidpointRounding.AwayFromZero);
+
+        // The latency columns in ms (LatencyNames); null when nothing was measured.
+        public double?[] Milliseconds()
+        {
+            var milliseconds = new double?[LatencyNames.Length];
+            if (Latencies.Count > 0)
+            {
+                for (int i = 0; i < Percentiles.Length; i++)
+                {
+                    milliseconds[i] = LatencyHistogram.ToMilliseconds(Latencies.ValueAtPercentile(Percentiles[i]));
+                }
+
+                milliseconds[^1] = LatencyHistogram.ToMilliseconds(Latencies.Max);
+            }
+
+            return milliseconds;
+        }
+    }
 }

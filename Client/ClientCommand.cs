@@ -13,4 +13,7 @@ public sealed record ClientCommand(CommandVerb Verb, IReadOnlyList<string> Argum
 {
     /// <summary>The load of a <c>bench</c> command; the defaults for any other.</summary>
     public BenchOptions Bench { get; init; } = BenchOptions.Default;
+
+    /// <summary>Whether to print the answer as JSON rather than text (<c>--json</c>).</summary>
+    public bool Json { get; init; }
 }

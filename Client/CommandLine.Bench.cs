@@ -1,101 +1,98 @@
-using System.Diagnostics.CodeAnalysis;
+using System.CommandLine;
 using System.Globalization;
 using System.Net;
 
 namespace OrleansCache.Client;
 
-/// <summary>The options that take a value, and the ones only <c>bench</c> takes.</summary>
-public static partial class CommandLine
+/// <summary>The <c>bench</c> command and its options, each checked against its range.</summary>
+public sealed partial class CommandLine
 {
-    // Option name -> what its one-line error says it needs when the value is missing.
-    private static readonly Dictionary<string, string> ValueOptions = new(StringComparer.Ordinal)
+    private readonly Option<int> _concurrency = Count(
+        "--concurrency", "N", "concurrent request loops", BenchOptions.MaxConcurrency, BenchOptions.Default.Concurrency, "a whole number");
+
+    private readonly Option<int> _duration = Count(
+        "--duration", "S", "seconds of timed run after the preload", BenchOptions.MaxDurationSeconds, BenchOptions.Default.DurationSeconds, "a whole number of seconds");
+
+    private readonly Option<double> _getRatio = WithDefault(
+        Checked(
+            "--get-ratio",
+            "R",
+            "share of GETs, 0 to 1; the rest are SETs",
+            "a number from 0 to 1 (the share of GETs)",
+            (string text, out double ratio) => double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out ratio) && ratio <= 1),
+        BenchOptions.Default.GetRatio);
+
+    private readonly Option<int> _valueSize = Count(
+        "--value-size", "B", "bytes per value", BenchOptions.MaxValueSize, BenchOptions.Default.ValueSize, "a whole number of bytes", " (1 MiB)");
+
+    private readonly Option<int> _keys = Count(
+        "--keys", "K", "distinct keys bench:0 .. bench:<K-1>", BenchOptions.MaxKeys, BenchOptions.Default.Keys, "a whole number");
+
+    private readonly Option<IPEndPoint?> _redis = Checked(
+        "--redis",
+        "ip[:port]",
+        "run the same load against this Redis server (or any RESP port) through\nStackExchange.Redis instead of the cluster; --node is then unused\n(default port 6379)",
+        $"an IP address or ip:port (default port {BenchOptions.DefaultRedisPort})",
+        (string text, out IPEndPoint? redis) =>
+        {
+            bool valid = IPEndPoint.TryParse(text, out redis);
+            redis = redis is { Port: 0 } ? new IPEndPoint(redis.Address, BenchOptions.DefaultRedisPort) : redis;
+            return valid;
+        });
+
+    private delegate bool TryParse<T>(string text, out T value);
+
+    private Command BenchCommand() => new(
+        "bench",
+        "write every key once, then run concurrent GET/SET loops with random keys for\nthe duration; progress on stderr each second, then per operation: count,\nops/s, errors and p50, p90, p99, p99.9 and max latency in ms (Ctrl+C ends\nthe run early and still prints the table)")
     {
-        ["--node"] = "an address: --node <ip>[:<port>]",
-        ["--concurrency"] = "a number: --concurrency <N>",
-        ["--duration"] = "a number of seconds: --duration <S>",
-        ["--get-ratio"] = "a number from 0 to 1: --get-ratio <R>",
-        ["--value-size"] = "a number of bytes: --value-size <B>",
-        ["--keys"] = "a number: --keys <K>",
-        ["--redis"] = "an address: --redis <ip>[:<port>]",
+        _concurrency, _duration, _getRatio, _valueSize, _keys, _redis,
     };
 
-    // "--name=value" and "--name" both name "--name"; anything else is not an option.
-    private static string? OptionName(string arg)
+    private BenchOptions ReadBenchOptions(ParseResult result) => new()
     {
-        if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2)
-        {
-            return null;
-        }
-
-        int equals = arg.IndexOf('=', StringComparison.Ordinal);
-        return equals < 0 ? arg : arg[..equals];
-    }
-
-    private static bool TryParseBenchOptions(
-        CommandVerb verb,
-        IReadOnlyList<(string Name, string Value)> values,
-        out BenchOptions options,
-        [NotNullWhen(false)] out string? error)
-    {
-        options = BenchOptions.Default;
-        error = null;
-        if (values.Count > 0 && verb != CommandVerb.Bench)
-        {
-            error = $"{values[0].Name} is an option of bench only.";
-            return false;
-        }
-
-        foreach (var (name, value) in values)
-        {
-            bool valid = true;
-            switch (name)
-            {
-                case "--concurrency":
-                    valid = TryParseCount(value, BenchOptions.MaxConcurrency, out int concurrency);
-                    options = options with { Concurrency = concurrency };
-                    break;
-                case "--duration":
-                    valid = TryParseCount(value, BenchOptions.MaxDurationSeconds, out int duration);
-                    options = options with { DurationSeconds = duration };
-                    break;
-                case "--get-ratio":
-                    valid = double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double ratio) && ratio <= 1;
-                    options = options with { GetRatio = ratio };
-                    break;
-                case "--value-size":
-                    valid = TryParseCount(value, BenchOptions.MaxValueSize, out int valueSize);
-                    options = options with { ValueSize = valueSize };
-                    break;
-                case "--keys":
-                    valid = TryParseCount(value, BenchOptions.MaxKeys, out int keys);
-                    options = options with { Keys = keys };
-                    break;
-                case "--redis":
-                    valid = IPEndPoint.TryParse(value, out var redis);
-                    options = options with { Redis = redis is { Port: 0 } ? new IPEndPoint(redis.Address, BenchOptions.DefaultRedisPort) : redis };
-                    break;
-            }
-
-            if (!valid)
-            {
-                error = $"{name} must be {Range(name)}; it is '{value}'.";
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool TryParseCount(string value, int max, out int count) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out count) && count >= 1 && count <= max;
-
-    private static string Range(string name) => name switch
-    {
-        "--concurrency" => $"a whole number from 1 to {BenchOptions.MaxConcurrency}",
-        "--duration" => $"a whole number of seconds from 1 to {BenchOptions.MaxDurationSeconds}",
-        "--get-ratio" => "a number from 0 to 1 (the share of GETs)",
-        "--value-size" => $"a whole number of bytes from 1 to {BenchOptions.MaxValueSize} (1 MiB)",
-        "--redis" => $"an IP address or ip:port (default port {BenchOptions.DefaultRedisPort})",
-        _ => $"a whole number from 1 to {BenchOptions.MaxKeys}",
+        Concurrency = result.GetValue(_concurrency),
+        DurationSeconds = result.GetValue(_duration),
+        GetRatio = result.GetValue(_getRatio),
+        ValueSize = result.GetValue(_valueSize),
+        Keys = result.GetValue(_keys),
+        Redis = result.GetValue(_redis),
     };
+
+    private static Option<int> Count(string name, string helpName, string description, int max, int defaultValue, string unit, string note = "") => WithDefault(
+        Checked(
+            name,
+            helpName,
+            $"{description}, 1 to {max}",
+            string.Create(CultureInfo.InvariantCulture, $"{unit} from 1 to {max}{note}"),
+            (string text, out int count) => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out count) && count >= 1 && count <= max),
+        defaultValue);
+
+    // An option given twice counts its last value, as --node does: with OneOrMore and one value a token,
+    // every occurrence adds its value and the parser reads the last. A bad value is refused in one line
+    // that names the option, the range and what was given.
+    private static Option<T> Checked<T>(string name, string helpName, string description, string range, TryParse<T> tryParse) => new(name)
+    {
+        Description = description,
+        HelpName = helpName,
+        Arity = ArgumentArity.OneOrMore,
+        CustomParser = result =>
+        {
+            string text = result.Tokens[^1].Value;
+            if (tryParse(text, out T value))
+            {
+                return value;
+            }
+
+            result.AddError($"{name} must be {range}; it is '{text}'.");
+            return default!;
+        },
+    };
+
+    // Help shows it as [default: ...].
+    private static Option<T> WithDefault<T>(Option<T> option, T value)
+    {
+        option.DefaultValueFactory = _ => value;
+        return option;
+    }
 }

@@ -1,4 +1,6 @@
-using System.Diagnostics.CodeAnalysis;
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Net;
 using OrleansCache.Grains.Interfaces;
@@ -6,9 +8,11 @@ using OrleansCache.Grains.Interfaces;
 namespace OrleansCache.Client;
 
 /// <summary>
-/// Turns the console client's arguments into a <see cref="ClientCommand"/>, or says in one line why not.
+/// The console client's command line on System.CommandLine: a subcommand for each <see cref="CommandVerb"/>,
+/// <c>--node</c> and <c>--json</c> on every one of them, and <c>--help</c> on each. A valid command line
+/// becomes a <see cref="ClientCommand"/> for the runner; bad usage is one line on stderr and exit code 2.
 /// </summary>
-public static partial class CommandLine
+public sealed partial class CommandLine
 {
     /// <summary>Gateway port when neither <c>--node ip:port</c> nor <c>GATEWAY_PORT</c> names one.</summary>
     public const int DefaultGatewayPort = 30000;
@@ -18,205 +22,161 @@ public static partial class CommandLine
 
     private const string DefaultNode = "127.0.0.1";
 
-    /// <summary>The text <c>help</c> prints.</summary>
-    public const string Usage =
-        """
-        Usage: Client <command> [arguments] [options] [--node <ip>[:<port>]]
+    // No response files: a key or value may start with '@' ("set @home x" stores under "@home").
+    private static readonly ParserConfiguration Parsing = new() { ResponseFileTokenReplacer = null };
 
-        Commands:
-          get <key>            print the value stored under <key> (UTF-8 text), or (nil)
-          set <key> <value>    store <value> (its UTF-8 bytes) under <key>; prints OK
-          del <key>            remove <key>; prints deleted or not found
-          dump <nodeId>        print every entry node <nodeId> holds, primary and replica
-                               copies, one key<TAB>value per line, sorted by key
-          cluster              print the members: id, ip, status, primary and replica
-                               bucket counts, gateway
-          stats                print each node's keys, replica keys, estimated bytes, memory
-                               budget and eviction policy, hits, misses, evictions and
-                               expirations, then the cluster's totals
-          demo                 write demo:1 .. demo:8, print each key's bucket and the nodes
-                               holding its primary and replica, then read each back
-          bench                write every key once, then run concurrent GET/SET loops with
-                               random keys for the duration; progress on stderr each second,
-                               then per operation: count, ops/s, errors and p50, p90, p99,
-                               p99.9 and max latency in ms (Ctrl+C ends the run early and
-                               still prints the table)
-          help                 print this text
+    private readonly Func<string, string?> _environment;
+    private readonly Func<ClientCommand, Task<int>> _run;
+    private readonly RootCommand _root;
+    private readonly Option<IPEndPoint?> _node;
+    private readonly Option<bool> _json;
 
-        Options:
-          --node <ip>[:<port>] any node of the cluster (default 127.0.0.1, port GATEWAY_PORT)
-          --                   end of options: what follows is a key or value even if it
-                               starts with --
-
-        Options of bench:
-          --concurrency <N>    concurrent request loops, 1 to 10000 (default 32)
-          --duration <S>       seconds of timed run after the preload, 1 to 86400 (default 10)
-          --get-ratio <R>      share of GETs, 0 to 1; the rest are SETs (default 0.8)
-          --value-size <B>     bytes per value, 1 to 1048576 (default 100)
-          --keys <K>           distinct keys bench:0 .. bench:<K-1>, 1 to 10000000
-                               (default 10000)
-          --redis <ip>[:<port>] run the same load against this Redis server (or any RESP
-                               port) through StackExchange.Redis instead of the cluster;
-                               --node is then unused (default port 6379)
-
-        Environment:
-          GATEWAY_PORT         gateway port of the nodes (default 30000)
-          CLUSTER_ID           cluster to connect to (default orleans-cache)
-
-        Exit codes: 0 done (a miss included; for bench, errors during the timed run are
-        counted, not fatal), 1 the cluster could not do it (no node answered, unknown node,
-        preload failed), 2 bad usage or an invalid key.
-
-        """;
-
-    /// <summary>Parses <paramref name="args"/>; <paramref name="environment"/> reads environment variables.</summary>
-    /// <returns><see langword="true"/> with a command, or <see langword="false"/> with a one-line error.</returns>
-    public static bool TryParse(
-        IReadOnlyList<string> args,
-        Func<string, string?> environment,
-        [NotNullWhen(true)] out ClientCommand? command,
-        [NotNullWhen(false)] out string? error)
+    /// <summary>Builds the command line.</summary>
+    /// <param name="environment">Reads an environment variable (<c>GATEWAY_PORT</c>, <c>CLUSTER_ID</c>).</param>
+    /// <param name="run">Runs a valid command and returns its exit code.</param>
+    public CommandLine(Func<string, string?> environment, Func<ClientCommand, Task<int>> run)
     {
-        command = null;
-        var positional = new List<string>();
-        var benchValues = new List<(string Name, string Value)>();
-        string node = DefaultNode;
-        bool help = false;
-        bool endOfOptions = false;
-        for (int i = 0; i < args.Count; i++)
+        _environment = environment;
+        _run = run;
+        _node = new Option<IPEndPoint?>("--node")
         {
-            string arg = args[i];
-            if (endOfOptions)
-            {
-                positional.Add(arg);
-            }
-            else if (arg == "--")
-            {
-                endOfOptions = true;
-            }
-            else if (OptionName(arg) is { } name && ValueOptions.TryGetValue(name, out string? shape))
-            {
-                string value;
-                if (arg.Length > name.Length)
-                {
-                    value = arg[(name.Length + 1)..];
-                }
-                else if (i + 1 < args.Count)
-                {
-                    value = args[++i];
-                }
-                else
-                {
-                    error = $"{name} needs {shape}.";
-                    return false;
-                }
+            Description = "any node of the cluster; the port defaults to GATEWAY_PORT, else 30000",
+            HelpName = "ip[:port]",
+            Recursive = true,
 
-                if (name == "--node")
-                {
-                    node = value;
-                }
-                else
-                {
-                    benchValues.Add((name, value));
-                }
-            }
-            else if (arg is "-h" or "--help")
-            {
-                help = true;
-            }
-            else if (arg.StartsWith("--", StringComparison.Ordinal))
-            {
-                error = $"unknown option '{arg}' (use -- before a key or value that starts with --).";
-                return false;
-            }
-            else
-            {
-                positional.Add(arg);
-            }
-        }
-
-        if (help || positional.Count == 0)
-        {
-            positional = ["help"];
-        }
-
-        if (!TryParseVerb(positional[0], out var verb, out error)
-            || !CheckArguments(verb, positional.Count - 1, out error)
-            || !TryParseNode(node, environment("GATEWAY_PORT"), out var endpoint, out error)
-            || !TryParseBenchOptions(verb, benchValues, out var bench, out error))
-        {
-            return false;
-        }
-
-        var arguments = positional.GetRange(1, positional.Count - 1);
-        if (verb is CommandVerb.Get or CommandVerb.Set or CommandVerb.Del && CacheKeys.Validate(arguments[0]) is { } problem)
-        {
-            error = problem;
-            return false;
-        }
-
-        string clusterId = environment("CLUSTER_ID") is { Length: > 0 } id ? id.Trim() : DefaultClusterId;
-        command = new ClientCommand(verb, arguments, endpoint, clusterId) { Bench = bench };
-        return true;
-    }
-
-    private static bool TryParseVerb(string name, out CommandVerb verb, [NotNullWhen(false)] out string? error)
-    {
-        CommandVerb? known = name switch
-        {
-            "help" => CommandVerb.Help,
-            "get" => CommandVerb.Get,
-            "set" => CommandVerb.Set,
-            "del" => CommandVerb.Del,
-            "dump" => CommandVerb.Dump,
-            "cluster" => CommandVerb.Cluster,
-            "stats" => CommandVerb.Stats,
-            "demo" => CommandVerb.Demo,
-            "bench" => CommandVerb.Bench,
-            _ => null,
+            // Given twice, the last counts, as for bench's options (see Checked).
+            Arity = ArgumentArity.OneOrMore,
+            CustomParser = ParseNode,
+            DefaultValueFactory = ParseNode,
         };
-        verb = known.GetValueOrDefault();
-        error = known is null ? $"unknown command '{name}'; run 'help' for the list." : null;
-        return known is not null;
-    }
-
-    private static bool CheckArguments(CommandVerb verb, int count, [NotNullWhen(false)] out string? error)
-    {
-        (int expected, string shape) = verb switch
+        _json = new Option<bool>("--json")
         {
-            CommandVerb.Get => (1, "get <key>"),
-            CommandVerb.Set => (2, "set <key> <value> (quote a value that has spaces)"),
-            CommandVerb.Del => (1, "del <key>"),
-            CommandVerb.Dump => (1, "dump <nodeId>"),
-            CommandVerb.Cluster => (0, "cluster"),
-            CommandVerb.Stats => (0, "stats"),
-            CommandVerb.Demo => (0, "demo"),
-            CommandVerb.Bench => (0, "bench [--concurrency N] [--duration S] [--get-ratio R] [--value-size B] [--keys K] [--redis ip[:port]]"),
-            _ => (0, "help"),
+            Description = "print the answer as one line of JSON instead of text",
+            Recursive = true,
+            Arity = ArgumentArity.Zero,
         };
-        error = count == expected ? null : $"wrong number of arguments; usage: {shape}.";
-        return error is null;
+
+        // The root's --version and [suggest] directive are left out: neither is ours to support.
+        _root = new RootCommand(RootDescription) { HelpName = "Client" };
+        _root.Options.Clear();
+        _root.Directives.Clear();
+        var help = new HelpOption("--help", ["-h"]);
+        help.Action = new HelpWithNotes((HelpAction)help.Action!);
+        _root.Options.Add(help);
+        _root.Options.Add(_node);
+        _root.Options.Add(_json);
+        _root.SetAction(PrintRootHelp);
+
+        var key = KeyArgument();
+        var value = new Argument<string>("value") { Description = "stored as its UTF-8 bytes; quote it for the shell when it has spaces" };
+        var nodeId = new Argument<string>("nodeId") { Description = "a member's NODE_ID, as cluster lists it" };
+        Add(CommandVerb.Get, "print the value stored under <key> as UTF-8 text, or (nil)", key);
+        Add(CommandVerb.Set, "store <value> (its UTF-8 bytes) under <key>; prints OK", key, value);
+        Add(CommandVerb.Del, "remove <key>; prints deleted or not found", key);
+        Add(CommandVerb.Dump, "print every entry node <nodeId> holds, primary and replica copies,\none key<TAB>value per line, sorted by key", nodeId);
+        Add(CommandVerb.Cluster, "print the members: id, ip, status, primary and replica bucket counts,\ngateway");
+        Add(CommandVerb.Stats, "print each node's keys, replica keys, estimated bytes, memory budget and\neviction policy, hits, misses, evictions and expirations, then the\ncluster's totals");
+        Add(CommandVerb.Demo, "write demo:1 .. demo:8, print each key's bucket and the nodes holding its\nprimary and replica, then read each back");
+        Add(CommandVerb.Bench, BenchCommand());
+
+        var helpCommand = new Command("help", "print this text (the same as --help)");
+        helpCommand.SetAction(PrintRootHelp);
+        _root.Subcommands.Add(helpCommand);
     }
 
-    private static bool TryParseNode(string node, string? gatewayPortSetting, [NotNullWhen(true)] out IPEndPoint? endpoint, [NotNullWhen(false)] out string? error)
+    /// <summary>
+    /// Parses <paramref name="args"/> and runs the command they name, or prints help to
+    /// <paramref name="output"/>, or says in one line on <paramref name="error"/> why the command line is wrong.
+    /// </summary>
+    /// <returns>The process exit code: the command's, 0 for help, <see cref="CommandRunner.Invalid"/> for bad usage.</returns>
+    public async Task<int> InvokeAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
-        endpoint = null;
+        var result = _root.Parse(args, Parsing);
+        if (FindUsageError(result) is { } problem)
+        {
+            error.WriteLine($"Orleans.Cache: {problem}");
+            return CommandRunner.Invalid;
+        }
+
+        // Ctrl+C and SIGTERM stay with the runner (the Orleans host, or bench's own handler), which ends a
+        // bench early and still prints its table; System.CommandLine's own handling would abandon the command
+        // 2 s after the signal and exit 130, before a bench's 5 s grace for calls in flight.
+        // An unexpected exception keeps its stack trace rather than becoming exit code 1, "the cluster could not".
+        return await result.InvokeAsync(new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            ProcessTerminationTimeout = null,
+            EnableDefaultExceptionHandler = false,
+        });
+    }
+
+    private void Add(CommandVerb verb, string description, params Argument<string>[] arguments)
+    {
+        var command = new Command(verb.ToString().ToLowerInvariant(), description);
+        foreach (var argument in arguments)
+        {
+            command.Arguments.Add(argument);
+        }
+
+        Add(verb, command);
+    }
+
+    private void Add(CommandVerb verb, Command command)
+    {
+        command.SetAction(result => _run(ToClientCommand(verb, result)));
+        _root.Subcommands.Add(command);
+    }
+
+    private ClientCommand ToClientCommand(CommandVerb verb, ParseResult result)
+    {
+        var arguments = new List<string>();
+        foreach (var argument in result.CommandResult.Command.Arguments)
+        {
+            arguments.Add(result.GetResult(argument)!.GetValueOrDefault<string>());
+        }
+
+        string clusterId = _environment("CLUSTER_ID") is { Length: > 0 } id ? id.Trim() : DefaultClusterId;
+        return new ClientCommand(verb, arguments, result.GetValue(_node)!, clusterId)
+        {
+            Bench = verb == CommandVerb.Bench ? ReadBenchOptions(result) : BenchOptions.Default,
+            Json = result.GetValue(_json),
+        };
+    }
+
+    private static Argument<string> KeyArgument()
+    {
+        var key = new Argument<string>("key") { Description = "1 to 1024 bytes of UTF-8, any character ('/' and spaces included)" };
+        key.Validators.Add(result =>
+        {
+            if (CacheKeys.Validate(result.GetValueOrDefault<string>()) is { } problem)
+            {
+                result.AddError(problem);
+            }
+        });
+        return key;
+    }
+
+    // --node ip or ip:port; without a port, GATEWAY_PORT's or 30000. Also the default, when --node is absent.
+    private IPEndPoint? ParseNode(ArgumentResult result)
+    {
         int defaultPort = DefaultGatewayPort;
-        if (gatewayPortSetting is { Length: > 0 } setting
+        if (_environment("GATEWAY_PORT") is { Length: > 0 } setting
             && (!int.TryParse(setting.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out defaultPort) || defaultPort is < 1 or > IPEndPoint.MaxPort))
         {
-            error = $"GATEWAY_PORT must be a port number from 1 to 65535; it is '{setting}'.";
-            return false;
+            result.AddError($"GATEWAY_PORT must be a port number from 1 to 65535; it is '{setting}'.");
+            return null;
         }
 
+        string node = result.Tokens.Count == 0 ? DefaultNode : result.Tokens[^1].Value;
         if (!IPEndPoint.TryParse(node, out var parsed))
         {
-            error = $"--node must be an IP address or ip:port; it is '{node}'.";
-            return false;
+            result.AddError($"--node must be an IP address or ip:port; it is '{node}'.");
+            return null;
         }
 
-        error = null;
-        endpoint = parsed.Port == 0 ? new IPEndPoint(parsed.Address, defaultPort) : parsed;
-        return true;
+        return parsed.Port == 0 ? new IPEndPoint(parsed.Address, defaultPort) : parsed;
     }
+
+    private int PrintRootHelp(ParseResult result) => _root.Parse(["--help"], Parsing).Invoke(result.InvocationConfiguration);
 }

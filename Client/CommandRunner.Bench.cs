@@ -12,13 +12,14 @@ public sealed partial class CommandRunner
     {
         var value = new CacheValue(BenchRunner.CreateValue(command.Bench), ValueFormat.Raw);
         var target = new OrleansBenchTarget(_cache, value, command.Node.ToString());
-        return new BenchRunner(target, command.Bench, _output, _error, _errorIsTerminal).RunAsync(_cancellationToken);
+        return new BenchRunner(target, command.Bench, _output, _error, _errorIsTerminal, _json).RunAsync(_cancellationToken);
     }
 
     // The same loops, histograms and table as against the cluster, through StackExchange.Redis: no Orleans
     // client is started, so the Redis numbers carry none of its cost.
-    private static async Task<int> BenchRedisAsync(BenchOptions options, IPEndPoint server, TextWriter output, TextWriter error, bool errorIsTerminal)
+    private static async Task<int> BenchRedisAsync(ClientCommand command, IPEndPoint server, TextWriter output, TextWriter error, bool errorIsTerminal)
     {
+        var options = command.Bench;
         RedisBenchTarget target;
         try
         {
@@ -45,7 +46,7 @@ public sealed partial class CommandRunner
             using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
             try
             {
-                return await new BenchRunner(target, options, output, error, errorIsTerminal).RunAsync(stopping.Token);
+                return await new BenchRunner(target, options, output, error, errorIsTerminal, command.Json).RunAsync(stopping.Token);
             }
             catch (Exception e) when (e is RedisException or TimeoutException or OperationCanceledException)
             {

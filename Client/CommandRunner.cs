@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using OrleansCache.Grains.Interfaces;
 
 namespace OrleansCache.Client;
 
 /// <summary>
-/// Connects to the cluster, runs one <see cref="ClientCommand"/> and turns the outcome into output and an
-/// exit code: 0 done, 1 the cluster could not do it, 2 the request was invalid.
+/// Connects to the cluster, runs one <see cref="ClientCommand"/> and turns the outcome into output (text,
+/// or JSON with <c>--json</c>) and an exit code: 0 done, 1 the cluster could not do it, 2 the request was invalid.
 /// </summary>
 public sealed partial class CommandRunner
 {
@@ -23,20 +24,20 @@ public sealed partial class CommandRunner
     // command together leaves room for starting the runtime and disconnecting (at most 3 s).
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
 
-    private const int DemoKeys = 8;
-
     private readonly CacheClient _cache;
     private readonly TextWriter _output;
     private readonly TextWriter _error;
     private readonly bool _errorIsTerminal;
+    private readonly bool _json;
     private readonly CancellationToken _cancellationToken;
 
-    private CommandRunner(CacheClient cache, TextWriter output, TextWriter error, bool errorIsTerminal, CancellationToken cancellationToken)
+    private CommandRunner(CacheClient cache, TextWriter output, TextWriter error, bool errorIsTerminal, bool json, CancellationToken cancellationToken)
     {
         _cache = cache;
         _output = output;
         _error = error;
         _errorIsTerminal = errorIsTerminal;
+        _json = json;
         _cancellationToken = cancellationToken;
     }
 
@@ -52,7 +53,7 @@ public sealed partial class CommandRunner
     {
         if (command.Verb == CommandVerb.Bench && command.Bench.Redis is { } redis)
         {
-            return await BenchRedisAsync(command.Bench, redis, output, error, errorIsTerminal);
+            return await BenchRedisAsync(command, redis, output, error, errorIsTerminal);
         }
 
         using var deadline = new CancellationTokenSource(Deadline);
@@ -78,7 +79,7 @@ public sealed partial class CommandRunner
             using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, connection.Stopping);
             try
             {
-                var runner = new CommandRunner(connection.Cache, output, error, errorIsTerminal, cancellation.Token);
+                var runner = new CommandRunner(connection.Cache, output, error, errorIsTerminal, command.Json, cancellation.Token);
                 return await runner.RunAsync(command);
             }
             catch (CacheArgumentException e)
@@ -104,27 +105,27 @@ public sealed partial class CommandRunner
         CommandVerb.Stats => StatsAsync(),
         CommandVerb.Demo => DemoAsync(),
         CommandVerb.Bench => BenchClusterAsync(command),
-        _ => throw new ArgumentOutOfRangeException(nameof(command), command.Verb, "Help needs no cluster."),
+        _ => throw new ArgumentOutOfRangeException(nameof(command), command.Verb, "Not a command of the runner."),
     };
 
     private async Task<int> GetAsync(string key)
     {
         var entry = await _cache.GetAsync(key).WaitAsync(_cancellationToken);
-        _output.WriteLine(entry is null ? "(nil)" : AsText(entry));
+        PrintKeyAnswer(key, entry is null ? "(nil)" : AsText(entry), "value", json => JsonOutput.WriteValue(json, entry));
         return Done;
     }
 
     private async Task<int> SetAsync(string key, string value)
     {
         await _cache.SetAsync(key, Encoding.UTF8.GetBytes(value)).WaitAsync(_cancellationToken);
-        _output.WriteLine("OK");
+        PrintKeyAnswer(key, "OK", "ok", json => json.WriteBooleanValue(true));
         return Done;
     }
 
     private async Task<int> DeleteAsync(string key)
     {
         bool deleted = await _cache.DeleteAsync(key).WaitAsync(_cancellationToken);
-        _output.WriteLine(deleted ? "deleted" : "not found");
+        PrintKeyAnswer(key, deleted ? "deleted" : "not found", "deleted", json => json.WriteBooleanValue(deleted));
         return Done;
     }
 
@@ -133,23 +134,52 @@ public sealed partial class CommandRunner
         var entries = await _cache.DumpNodeAsync(nodeId).WaitAsync(_cancellationToken);
         var keys = entries.Keys.ToArray();
         Array.Sort(keys, StringComparer.Ordinal);
-        foreach (var key in keys)
-        {
-            _output.WriteLine($"{key}\t{AsText(entries[key])}");
-        }
+        Print(
+            () =>
+            {
+                foreach (var key in keys)
+                {
+                    _output.WriteLine($"{key}\t{AsText(entries[key])}");
+                }
+            },
+            json =>
+            {
+                json.WriteStartObject();
+                foreach (var key in keys)
+                {
+                    json.WritePropertyName(key);
+                    JsonOutput.WriteValue(json, entries[key]);
+                }
 
+                json.WriteEndObject();
+            });
         return Done;
     }
 
     private async Task<int> ClusterAsync()
     {
-        ClusterReport.Write(_output, await _cache.GetClusterAsync().WaitAsync(_cancellationToken));
+        var view = await _cache.GetClusterAsync().WaitAsync(_cancellationToken);
+        if (_json)
+        {
+            ClusterReport.WriteJson(_output, _error, view);
+        }
+        else
+        {
+            ClusterReport.Write(_output, view);
+        }
+
         return Done;
     }
 
     private async Task<int> StatsAsync()
     {
         var stats = await _cache.GetStatsAsync().WaitAsync(_cancellationToken);
+        Print(() => WriteStatsTable(stats), json => WriteStats(json, stats));
+        return Done;
+    }
+
+    private void WriteStatsTable(ClusterStats stats)
+    {
         var rows = new List<string[]> { new[] { "NODE", "KEYS", "REPLICA_KEYS", "BYTES", "MAX_BYTES", "POLICY", "HITS", "MISSES", "EVICTIONS", "EXPIRATIONS" } };
         foreach (var node in stats.Nodes)
         {
@@ -162,36 +192,49 @@ public sealed partial class CommandRunner
             "ALL", Number(stats.Keys), "-", Number(stats.Bytes), "-", "-",
             Number(stats.Hits), Number(stats.Misses), Number(stats.Evictions), Number(stats.Expirations)]);
         TextTable.Write(_output, rows);
-        return Done;
     }
 
-    private async Task<int> DemoAsync()
+    // The numbers of the table, under the names GET /stats gives them: every node, then the cluster's sums.
+    private static void WriteStats(Utf8JsonWriter json, ClusterStats stats)
     {
-        var rows = new List<string[]> { new[] { "KEY", "BUCKET", "PRIMARY", "REPLICAS", "READ BACK" } };
-        int mismatches = 0;
-        for (int i = 1; i <= DemoKeys; i++)
+        json.WriteStartObject();
+        json.WritePropertyName("nodes");
+        JsonSerializer.Serialize(json, stats.Nodes, JsonOutput.SerializerOptions);
+        json.WriteStartObject("cluster");
+        json.WriteNumber("nodes", stats.Nodes.Count);
+        json.WriteNumber("keys", stats.Keys);
+        json.WriteNumber("bytes", stats.Bytes);
+        json.WriteNumber("hits", stats.Hits);
+        json.WriteNumber("misses", stats.Misses);
+        json.WriteNumber("evictions", stats.Evictions);
+        json.WriteNumber("expirations", stats.Expirations);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    // get, set and del: a line of text, or {"key": key, name: value}.
+    private void PrintKeyAnswer(string key, string text, string name, Action<Utf8JsonWriter> writeValue) => Print(
+        () => _output.WriteLine(text),
+        json =>
         {
-            string key = $"demo:{i}";
-            string value = $"value {i}";
-            await _cache.SetAsync(key, Encoding.UTF8.GetBytes(value)).WaitAsync(_cancellationToken);
-            var location = await _cache.LocateAsync(key).WaitAsync(_cancellationToken);
-            var entry = await _cache.GetAsync(key).WaitAsync(_cancellationToken);
-            string readBack = entry is null ? "(nil)" : AsText(entry);
-            mismatches += readBack == value ? 0 : 1;
+            json.WriteStartObject();
+            json.WriteString("key", key);
+            json.WritePropertyName(name);
+            writeValue(json);
+            json.WriteEndObject();
+        });
 
-            string replicas = location.ReplicaNodeIds.Count == 0 ? "-" : string.Join(',', location.ReplicaNodeIds);
-            rows.Add([key, Number(location.Bucket), location.PrimaryNodeId, replicas, readBack]);
-        }
-
-        TextTable.Write(_output, rows);
-        if (mismatches > 0)
+    // The answer on stdout: text, or with --json one line of JSON.
+    private void Print(Action text, Action<Utf8JsonWriter> json)
+    {
+        if (_json)
         {
-            _error.WriteLine($"Orleans.Cache: {mismatches} of {DemoKeys} demo keys read back a different value.");
-            return Failed;
+            JsonOutput.Write(_output, json);
         }
-
-        _output.WriteLine($"{DemoKeys} keys written and read back.");
-        return Done;
+        else
+        {
+            text();
+        }
     }
 
     // Values are shown as UTF-8 text: a JSON value is stored as its JSON text, and raw bytes that are not

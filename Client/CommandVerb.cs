@@ -3,9 +3,6 @@ namespace OrleansCache.Client;
 /// <summary>What the console client was asked to do.</summary>
 public enum CommandVerb
 {
-    /// <summary>Print the usage.</summary>
-    Help,
-
     /// <summary><c>get &lt;key&gt;</c>: print a key's value, or <c>(nil)</c>.</summary>
     Get,
 

@@ -68,6 +68,42 @@ public sealed class ClientBenchTests(ClientNodeFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Bench_PrintsTheTableAsOneJsonDocument_WithJson()
+    {
+        var bench = await ClientProcess.RunAsync(
+            ["bench", "--duration", "1", "--keys", "50", "--concurrency", "4", "--value-size", "7", "--json", "--node", Node.Ip],
+            BenchTimeout);
+
+        Assert.True(bench.ExitCode == 0, bench.ToString());
+        using var document = JsonDocument.Parse(Assert.Single(bench.OutputLines));
+        var root = document.RootElement;
+        Assert.Equal($"{Node.Ip}:30000", root.GetProperty("target").GetString());
+        Assert.Equal(4, root.GetProperty("loops").GetInt32());
+        Assert.Equal(0.8, root.GetProperty("getRatio").GetDouble());
+        Assert.Equal(7, root.GetProperty("valueSize").GetInt32());
+        Assert.Equal(50, root.GetProperty("keys").GetInt32());
+        Assert.Equal(0, root.GetProperty("errors").GetInt64());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("firstError").ValueKind);
+        Assert.Equal(0, root.GetProperty("getMisses").GetInt64());
+        var operations = root.GetProperty("operations").EnumerateArray().ToList();
+        Assert.Equal(["GET", "SET", "ALL"], operations.Select(operation => operation.GetProperty("op").GetString()));
+        Assert.Equal(
+            operations[0].GetProperty("count").GetInt64() + operations[1].GetProperty("count").GetInt64(),
+            operations[2].GetProperty("count").GetInt64());
+        foreach (var operation in operations)
+        {
+            Assert.True(operation.GetProperty("count").GetInt64() > 0, bench.Output);
+            var latencies = operation.GetProperty("latencyMs").EnumerateObject().ToList();
+            Assert.Equal(["p50", "p90", "p99", "p99.9", "max"], latencies.Select(latency => latency.Name));
+            var values = latencies.Select(latency => latency.Value.GetDouble()).ToList();
+            Assert.True(values.SequenceEqual(values.Order()), $"p50 <= p90 <= p99 <= p99.9 <= max: {operation}");
+        }
+
+        // Progress still goes to stderr, as with the table.
+        Assert.Contains(bench.ErrorLines, line => line.StartsWith("bench: preloading 50 keys", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Bench_CountsErrorsAndStillPrintsTheSummary_WhenANodeDiesDuringTheRun()
     {
         await using var cluster = new LocalCluster();
@@ -130,10 +166,10 @@ public sealed class ClientBenchTests(ClientNodeFixture fixture) : IClassFixture<
     [Fact]
     public async Task Help_ListsBenchAndItsOptions()
     {
-        var help = await ClientProcess.RunAsync(["help"]);
+        var help = await ClientProcess.RunAsync(["bench", "--help"]);
 
         Assert.True(help.ExitCode == 0, help.ToString());
-        foreach (var text in new[] { "bench", "--concurrency <N>", "--duration <S>", "--get-ratio <R>", "--value-size <B>", "--keys <K>" })
+        foreach (var text in new[] { "Client bench [options]", "--concurrency <N>", "--duration <S>", "--get-ratio <R>", "--value-size <B>", "--keys <K>", "--redis <ip[:port]>" })
         {
             Assert.Contains(text, help.Output);
         }

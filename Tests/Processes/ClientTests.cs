@@ -125,6 +125,10 @@ public sealed class ClientTests(ClientNodeFixture fixture) : IClassFixture<Clien
 
         Assert.Equal("8 keys written and read back.", demo.OutputLines[^1]);
         AssertDone(await RunAsync("get", "demo:3", "--node", Node.Ip), "value 3");
+
+        // stderr is a pipe here: progress comes as whole lines, never rewritten with a carriage return.
+        Assert.DoesNotContain('\r', demo.Error);
+        Assert.Equal("demo: 8 of 8 keys written, located and read back", demo.ErrorLines[^1]);
     }
 
     [Fact]
@@ -150,6 +154,87 @@ public sealed class ClientTests(ClientNodeFixture fixture) : IClassFixture<Clien
         var get = await RunAsync("get", "client:json", "--node", Node.Ip);
 
         AssertDone(get, """{"a":[1,2],"b":"x"}""");
+    }
+
+    [Fact]
+    public async Task Json_PrintsOneJsonObjectPerCommand_ForSetGetAndDel()
+    {
+        const string key = "client:json/ключ \"quoted\" ✓";
+        string node = Node.Ip;
+
+        var set = await RunAsync("set", key, "значение ✓", "--json", "--node", node);
+        var get = await RunAsync("--json", "get", key, "--node", node);
+        var deleted = await RunAsync("del", key, "--node", node, "--json");
+        var notFound = await RunAsync("--node", node, "--json", "del", "--", key);
+        var miss = await RunAsync("get", "--json", key, "--node", node);
+
+        AssertJson(set, """{"key":"client:json/ключ \"quoted\" ✓","ok":true}""");
+        AssertJson(get, """{"key":"client:json/ключ \"quoted\" ✓","value":"значение ✓"}""");
+        AssertJson(deleted, """{"key":"client:json/ключ \"quoted\" ✓","deleted":true}""");
+        AssertJson(notFound, """{"key":"client:json/ключ \"quoted\" ✓","deleted":false}""");
+        AssertJson(miss, """{"key":"client:json/ключ \"quoted\" ✓","value":null}""");
+    }
+
+    [Fact]
+    public async Task Json_GivesAValueStoredAsJsonAsThatJson_AsGetOverHttpDoes()
+    {
+        using var content = new StringContent("""{"key":"client:json/object","value":{"a":[1,2],"b":"x"}}""", Encoding.UTF8);
+        using var response = await Node.Http.PostAsync("/set", content).WaitAsync(Timeout);
+        Assert.True(response.IsSuccessStatusCode, response.ToString());
+        AssertDone(await RunAsync("set", "client:json/text", """{"a":1}""", "--node", Node.Ip), "OK");
+
+        var json = await RunAsync("get", "client:json/object", "--json", "--node", Node.Ip);
+        var text = await RunAsync("get", "client:json/text", "--json", "--node", Node.Ip);
+
+        AssertJson(json, """{"key":"client:json/object","value":{"a":[1,2],"b":"x"}}""");
+        AssertJson(text, """{"key":"client:json/text","value":"{\"a\":1}"}""");
+    }
+
+    [Fact]
+    public async Task Json_ListsTheMembersWithTheTablesColumns_ForCluster()
+    {
+        var cluster = await RunAsync("cluster", "--json", "--node", Node.Ip);
+
+        AssertJson(
+            cluster,
+            $$"""[{"id":"{{Node.NodeId}}","ip":"{{Node.Ip}}","status":"Active","primaryBuckets":1024,"replicaBuckets":0,"gateway":"{{Node.Ip}}:30000"}]""");
+    }
+
+    [Fact]
+    public async Task Json_PrintsEveryEntrySortedByKey_ForDump()
+    {
+        AssertDone(await RunAsync("set", "client:json-dump/b", "2", "--node", Node.Ip), "OK");
+        AssertDone(await RunAsync("set", "client:json-dump/a", "1", "--node", Node.Ip), "OK");
+
+        var dump = await RunAsync("dump", Node.NodeId, "--json", "--node", Node.Ip);
+
+        Assert.True(dump.ExitCode == 0 && dump.Error.Length == 0, dump.ToString());
+        using var document = JsonDocument.Parse(Assert.Single(dump.OutputLines));
+        var keys = document.RootElement.EnumerateObject().Select(entry => entry.Name).ToList();
+        Assert.Equal(keys.Order(StringComparer.Ordinal), keys);
+        Assert.Equal("1", document.RootElement.GetProperty("client:json-dump/a").GetString());
+        Assert.Equal("2", document.RootElement.GetProperty("client:json-dump/b").GetString());
+    }
+
+    [Fact]
+    public async Task Json_PrintsTheNodeAndClusterNumbers_ForStats()
+    {
+        AssertDone(await RunAsync("get", "client:json-stats/missing", "--node", Node.Ip), "(nil)");
+
+        var stats = await RunAsync("stats", "--json", "--node", Node.Ip);
+
+        Assert.True(stats.ExitCode == 0 && stats.Error.Length == 0, stats.ToString());
+        using var document = JsonDocument.Parse(Assert.Single(stats.OutputLines));
+        var node = Assert.Single(document.RootElement.GetProperty("nodes").EnumerateArray());
+        var cluster = document.RootElement.GetProperty("cluster");
+        Assert.Equal(Node.NodeId, node.GetProperty("nodeId").GetString());
+        Assert.Equal("lru", node.GetProperty("evictionPolicy").GetString());
+        Assert.Equal(1, cluster.GetProperty("nodes").GetInt32());
+        Assert.True(cluster.GetProperty("misses").GetInt64() >= 1, stats.Output);
+        foreach (var name in new[] { "keys", "bytes", "hits", "misses", "evictions", "expirations" })
+        {
+            Assert.Equal(node.GetProperty(name).GetInt64(), cluster.GetProperty(name).GetInt64());
+        }
     }
 
     [Theory]
@@ -185,11 +270,21 @@ public sealed class ClientTests(ClientNodeFixture fixture) : IClassFixture<Clien
         var help = await RunAsync("help");
 
         Assert.True(help.ExitCode == 0, help.ToString());
-        Assert.StartsWith("Usage:", help.Output);
-        foreach (var command in new[] { "get <key>", "set <key> <value>", "del <key>", "dump <nodeId>", "cluster", "stats", "demo" })
+        Assert.Contains("Usage:\n  Client [command] [options]\n", help.Output);
+        foreach (var command in new[] { "get <key>", "set <key> <value>", "del <key>", "dump <nodeId>", "cluster", "stats", "demo", "bench" })
         {
-            Assert.Contains(command, help.Output);
+            Assert.Contains($"\n  {command} ", help.Output);
         }
+    }
+
+    [Fact]
+    public async Task CommandHelp_PrintsThatCommandsUsageAndExitsZero_WithoutANode()
+    {
+        var help = await RunAsync("get", "--help");
+
+        Assert.True(help.ExitCode == 0 && help.Error.Length == 0, help.ToString());
+        Assert.Contains("Usage:\n  Client get <key> [options]\n", help.Output);
+        Assert.Contains("Exit codes:", help.Output);
     }
 
     [Theory]
@@ -197,6 +292,10 @@ public sealed class ClientTests(ClientNodeFixture fixture) : IClassFixture<Clien
     [InlineData("set", "only-a-key")]
     [InlineData("get", "k", "--nodes", "127.0.0.1")]
     [InlineData("get", "k", "--node", "not-an-address")]
+    [InlineData("get")]
+    [InlineData("get", "--key")]
+    [InlineData("bench", "--concurrency", "0")]
+    [InlineData("del", "k", "--redis", "127.0.0.1")]
     public async Task BadUsage_ExitsTwoWithOneLine_WhenTheCommandLineIsWrong(params string[] arguments)
     {
         var run = await RunAsync(arguments);
@@ -212,6 +311,15 @@ public sealed class ClientTests(ClientNodeFixture fixture) : IClassFixture<Clien
     {
         Assert.True(run.ExitCode == 0 && run.Error.Length == 0, run.ToString());
         Assert.Equal(expectedOutput + "\n", run.Output);
+    }
+
+    // One line of JSON on stdout, nothing on stderr, exit code 0; compared as text, so the order of the
+    // properties and the characters left unescaped are part of what is checked.
+    private static void AssertJson(ClientProcess run, string expectedJson)
+    {
+        Assert.True(run.ExitCode == 0 && run.Error.Length == 0, run.ToString());
+        Assert.Equal(expectedJson, Assert.Single(run.OutputLines));
+        using var _ = JsonDocument.Parse(run.Output);
     }
 
     private static string[] Columns(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);

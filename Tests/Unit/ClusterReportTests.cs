@@ -31,4 +31,20 @@ public sealed class ClusterReportTests
         Assert.Contains("  node 2 at 127.0.0.12, in the cluster of table host 2, leaving it", lines);
         Assert.Contains("  node 3 at 127.0.0.13, in the cluster of table host 2", lines);
     }
+
+    [Fact]
+    public void WriteJson_KeepsStdoutOneJsonArray_AndWarnsOnStderr_WhileTwoClustersSeeEachOther()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var split = new List<OutsideNode> { new("2", "127.0.0.12", "2", Leaving: false) };
+
+        ClusterReport.WriteJson(output, error, new ClusterView("0", [Member], split));
+
+        Assert.Equal(
+            """[{"id":"0","ip":"127.0.0.10","status":"Active","primaryBuckets":512,"replicaBuckets":512,"gateway":"127.0.0.10:30000"}]""" + Environment.NewLine,
+            output.ToString());
+        Assert.StartsWith("WARNING: node 0 sees 1 live node(s) of another cluster", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("  node 2 at 127.0.0.12, in the cluster of table host 2", error.ToString());
+    }
 }
