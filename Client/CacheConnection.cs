@@ -63,7 +63,7 @@ public sealed class CacheConnection : IAsyncDisposable
                 cluster.ClusterId = command.ClusterId;
                 cluster.ServiceId = command.ClusterId;
             });
-            UseGateways(client, command.Node);
+            UseGateways(client, command.Node, command.Password);
             client.UseConnectionRetryFilter(RetryConnectingFor(ConnectRetryWindow));
         });
 
@@ -98,8 +98,8 @@ public sealed class CacheConnection : IAsyncDisposable
 
     // The one place that decides which gateways the client talks to: every live one, discovered from the
     // node named on the command line through its HTTP port (HTTP_PORT, default 8080).
-    private static void UseGateways(IClientBuilder client, IPEndPoint node) =>
-        client.UseCacheClusterGateways(node, int.TryParse(Environment.GetEnvironmentVariable("HTTP_PORT"), out int port) ? port : 8080);
+    private static void UseGateways(IClientBuilder client, IPEndPoint node, string? password) =>
+        client.UseCacheClusterGateways(node, int.TryParse(Environment.GetEnvironmentVariable("HTTP_PORT"), out int port) ? port : 8080, password);
 
     private static Func<Exception, CancellationToken, Task<bool>> RetryConnectingFor(TimeSpan window)
     {

@@ -16,4 +16,7 @@ public sealed record ClientCommand(CommandVerb Verb, IReadOnlyList<string> Argum
 
     /// <summary>Whether to print the answer as JSON rather than text (<c>--json</c>).</summary>
     public bool Json { get; init; }
+
+    /// <summary>The nodes' <c>CACHE_PASSWORD</c> (<c>--password</c>, else the variable), if they have one.</summary>
+    public string? Password { get; init; }
 }

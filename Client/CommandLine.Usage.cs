@@ -23,6 +23,7 @@ public sealed partial class CommandLine
           GATEWAY_PORT  gateway port of the nodes, when --node names none (default 30000)
           HTTP_PORT     HTTP port of the nodes, where the live gateways are found (default 8080)
           CLUSTER_ID    cluster to connect to (default orleans-cache)
+          CACHE_PASSWORD  the nodes' password, when --password gives none
 
         Exit codes:
           0  done (a miss included; for bench, errors during the timed run are counted, not fatal)

@@ -30,6 +30,7 @@ public sealed partial class CommandLine
     private readonly RootCommand _root;
     private readonly Option<IPEndPoint?> _node;
     private readonly Option<bool> _json;
+    private readonly Option<string?> _password;
 
     /// <summary>Builds the command line.</summary>
     /// <param name="environment">Reads an environment variable (<c>GATEWAY_PORT</c>, <c>CLUSTER_ID</c>).</param>
@@ -56,6 +57,13 @@ public sealed partial class CommandLine
             Arity = ArgumentArity.Zero,
         };
 
+        _password = new Option<string?>("--password")
+        {
+            Description = "the nodes' CACHE_PASSWORD, sent to the node that lists the gateways (default: CACHE_PASSWORD)",
+            HelpName = "password",
+            Recursive = true,
+        };
+
         // The root's --version and [suggest] directive are left out: neither is ours to support.
         _root = new RootCommand(RootDescription) { HelpName = "Client" };
         _root.Options.Clear();
@@ -65,6 +73,7 @@ public sealed partial class CommandLine
         _root.Options.Add(help);
         _root.Options.Add(_node);
         _root.Options.Add(_json);
+        _root.Options.Add(_password);
         _root.SetAction(PrintRootHelp);
 
         var key = KeyArgument();
@@ -141,6 +150,7 @@ public sealed partial class CommandLine
         {
             Bench = verb == CommandVerb.Bench ? ReadBenchOptions(result) : BenchOptions.Default,
             Json = result.GetValue(_json),
+            Password = result.GetValue(_password) ?? (_environment("CACHE_PASSWORD") is { Length: > 0 } password ? password : null),
         };
     }
 

@@ -62,6 +62,11 @@ public sealed partial class CommandRunner
         {
             connection = await CacheConnection.OpenAsync(command, deadline.Token);
         }
+        catch (UnauthorizedAccessException e)
+        {
+            error.WriteLine($"Orleans.Cache: {e.Message}");
+            return Failed;
+        }
         catch (Exception e) when (IsClusterFailure(e))
         {
             error.WriteLine($"Orleans.Cache: no node answered at {command.Node} ({Reason(e, deadline)})");

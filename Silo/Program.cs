@@ -6,6 +6,7 @@ using OrleansCache.Silo.Health;
 using OrleansCache.Silo.Hosting;
 using OrleansCache.Silo.Http;
 using OrleansCache.Silo.Membership;
+using OrleansCache.Silo.Security;
 using OrleansCache.Silo.Telemetry;
 
 // One cache node: an Orleans silo holding buckets, with the HTTP API, the dashboard and the Redis protocol in front of it.
@@ -56,6 +57,7 @@ while (true)
         .AddCacheTracing(builder.Configuration)
         .AddDashboard());
 
+    builder.Services.AddSingleton(new ClientPassword(settings.Node.CachePassword));
     builder.Services.AddNodeHealthChecks();
     builder.Services.AddProblemDetails();
     builder.Services.AddExceptionHandler<CacheExceptionHandler>();
@@ -63,6 +65,7 @@ while (true)
     var app = builder.Build();
     app.UseHttpCommandTiming();
     app.UseExceptionHandler();
+    app.UseClientPassword();
     app.UseStatusCodePages();
     app.UseKeyPathRouting("/get/", "/cache/", "/incr/");
     app.UseRouting();

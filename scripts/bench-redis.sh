@@ -46,15 +46,16 @@ start_redis redis-server "$redis_ip"
 start_node single 0 "$single_ip" CLUSTER_ID=bench-single
 start_cluster cluster bench-cluster "${cluster_ips[*]}" REPLICATION_FACTOR=2
 targets=("redis-server $redis_ip" "1-node $single_ip" "3-node-rf2 ${cluster_ips[0]}")
-up=("$single_ip" "${cluster_ips[@]}")
+baseline_ip="$(ip_of 5)"
 if [[ -n "$baseline_dir" ]]; then
-  baseline_ip="$(ip_of 5)"
   silo_dll="$baseline_dir/silo/Silo.dll" start_node baseline 0 "$baseline_ip" CLUSTER_ID=bench-baseline
   targets+=("baseline $baseline_ip")
-  up+=("$baseline_ip")
 fi
 
-ready() { redis_up "$redis_ip" && for ip in "${up[@]}"; do cluster_up "$ip" || return 1; done; }
+ready() {
+  redis_up "$redis_ip" && cluster_up "$single_ip" && cluster_up "${cluster_ips[@]}" \
+    && { [[ -z "$baseline_dir" ]] || cluster_up "$baseline_ip"; }
+}
 bench_wait_until "redis-server and the clusters" ready
 
 # Warm-up, not measured: JIT and the first activation of every bucket grain.

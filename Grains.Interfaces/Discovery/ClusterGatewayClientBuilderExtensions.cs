@@ -16,12 +16,14 @@ public static class ClusterGatewayClientBuilderExtensions
     /// <param name="client">The client builder.</param>
     /// <param name="seed">The gateway endpoint of any node.</param>
     /// <param name="httpPort">The nodes' HTTP port (default 8080).</param>
-    public static IClientBuilder UseCacheClusterGateways(this IClientBuilder client, IPEndPoint seed, int httpPort = 8080)
+    /// <param name="password">The nodes' <c>CACHE_PASSWORD</c>, if they have one.</param>
+    public static IClientBuilder UseCacheClusterGateways(this IClientBuilder client, IPEndPoint seed, int httpPort = 8080, string? password = null)
     {
         client.Services.Configure<ClusterGatewayOptions>(options =>
         {
             options.Seed = seed;
             options.HttpPort = httpPort;
+            options.Password = password;
         });
         client.Services.AddSingleton<IGatewayListProvider, ClusterGatewayListProvider>();
         return client;

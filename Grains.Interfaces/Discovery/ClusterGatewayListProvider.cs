@@ -15,8 +15,9 @@ public sealed class ClusterGatewayListProvider(IOptions<ClusterGatewayOptions> o
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(2);
 
     private readonly ClusterGatewayOptions _options = options.Value;
-    private readonly HttpClient _http = new() { Timeout = RequestTimeout };
+    private readonly HttpClient _http = CreateHttpClient(options.Value.Password);
     private IList<Uri> _known = [];
+    private IPAddress? _refusedPassword;
 
     /// <inheritdoc />
     public TimeSpan MaxStaleness => _options.RefreshPeriod;
@@ -49,12 +50,31 @@ public sealed class ClusterGatewayListProvider(IOptions<ClusterGatewayOptions> o
             }
         }
 
+        if (_known.Count == 0 && _refusedPassword is { } refusing)
+        {
+            // Going on to the seed's gateway would connect a client that lacks the password the nodes ask for.
+            throw new UnauthorizedAccessException(_options.Password is null
+                ? $"the node at {refusing} requires the cluster's password (CACHE_PASSWORD); give it with --password or CACHE_PASSWORD"
+                : $"the node at {refusing} refused the password given (it is not the cluster's CACHE_PASSWORD)");
+        }
+
         // Nobody answered over HTTP: let Orleans try what it knew (or the seed's gateway) and report that.
         return _known.Count > 0 ? _known : [_options.Seed.ToGatewayUri()];
     }
 
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
+
+    private static HttpClient CreateHttpClient(string? password)
+    {
+        var http = new HttpClient { Timeout = RequestTimeout };
+        if (password is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", password);
+        }
+
+        return http;
+    }
 
     private async Task<IList<Uri>?> TryReadGatewaysAsync(IPAddress node)
     {
@@ -74,6 +94,11 @@ public sealed class ClusterGatewayListProvider(IOptions<ClusterGatewayOptions> o
             }
 
             return gateways;
+        }
+        catch (HttpRequestException e) when (e.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            _refusedPassword = node;
+            return null;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
         {

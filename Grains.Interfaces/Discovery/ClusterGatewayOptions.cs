@@ -13,6 +13,9 @@ public sealed class ClusterGatewayOptions
     /// <summary>The nodes' HTTP port (<c>HTTP_PORT</c>, default 8080), where <c>GET /cluster</c> lists the members.</summary>
     public int HttpPort { get; set; } = 8080;
 
+    /// <summary>The nodes' <c>CACHE_PASSWORD</c>, sent as <c>Authorization: Bearer</c> to <c>GET /cluster</c>; none when null.</summary>
+    public string? Password { get; set; }
+
     /// <summary>How often the list of live gateways is refreshed (default 5 s).</summary>
     public TimeSpan RefreshPeriod { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -50,6 +50,9 @@ public sealed class NodeOptions
     /// <summary>The ADO.NET invariant name of Npgsql, the PostgreSQL provider.</summary>
     public const string NpgsqlInvariant = "Npgsql";
 
+    /// <summary><c>CACHE_PASSWORD</c>: the password HTTP and Redis protocol clients must give; unset, none is asked.</summary>
+    public string? CachePassword { get; set; }
+
     /// <summary><c>LOG_FORMAT</c>: <see cref="LogFormats.Text"/> (the default) or <see cref="LogFormats.Json"/>, one
     /// JSON object per line for log collectors.</summary>
     public string LogFormat { get; set; } = LogFormats.Text;

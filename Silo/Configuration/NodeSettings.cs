@@ -26,6 +26,7 @@ public sealed record NodeSettings(NodeOptions Node, CacheOptions Cache)
         node.RespPort = read.Int("RESP_PORT", node.RespPort);
         node.Clustering = read.String("CLUSTERING", node.Clustering).ToLowerInvariant();
         node.ClusterId = read.String("CLUSTER_ID", node.ClusterId);
+        node.CachePassword = read.Secret("CACHE_PASSWORD");
         node.LogFormat = read.Choice("LOG_FORMAT", LogFormats.Text, LogFormats.Json);
         node.AdoNetConnectionString = read.OptionalString("ADONET_CONNECTION_STRING");
         node.AdoNetInvariant = read.String("ADONET_INVARIANT", node.AdoNetInvariant);

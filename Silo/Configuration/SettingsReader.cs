@@ -19,6 +19,9 @@ internal sealed class SettingsReader(IConfiguration configuration)
 
     public string? OptionalString(string name) => Raw(name);
 
+    /// <summary>Reads a secret as given: unlike other settings, its spaces are part of it.</summary>
+    public string? Secret(string name) => configuration[name] is { Length: > 0 } value ? value : null;
+
     public int Int(string name, int defaultValue) => WholeNumber(name, defaultValue);
 
     public long Long(string name, long defaultValue) => WholeNumber(name, defaultValue);

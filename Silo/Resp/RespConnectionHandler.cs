@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using OrleansCache.Grains;
 using OrleansCache.Grains.Interfaces;
+using OrleansCache.Silo.Security;
 using OrleansCache.Silo.Telemetry;
 
 namespace OrleansCache.Silo.Resp;
@@ -15,6 +16,7 @@ internal sealed class RespConnectionHandler(
     IOptions<CacheOptions> options,
     ILocalSiloDetails silo,
     DoorTelemetry telemetry,
+    ClientPassword password,
     ILogger<RespConnectionHandler> logger) : ConnectionHandler
 {
     private readonly int _maxBulkBytes = Math.Max(options.Value.MaxValueBytes, CacheKeys.MaxKeyBytes);
@@ -22,7 +24,7 @@ internal sealed class RespConnectionHandler(
     public override Task OnConnectedAsync(ConnectionContext connection)
     {
         int port = (connection.LocalEndPoint as System.Net.IPEndPoint)?.Port ?? 0;
-        var session = new RespSession(connection, cache, new RespServerInfo(silo.Name, port, _maxBulkBytes), telemetry, logger);
+        var session = new RespSession(connection, cache, new RespServerInfo(silo.Name, port, _maxBulkBytes, password), telemetry, logger);
         return session.RunAsync();
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using OrleansCache.Silo.Security;
 
 namespace OrleansCache.Silo.Resp;
 
@@ -9,7 +10,8 @@ namespace OrleansCache.Silo.Resp;
 /// <param name="NodeId">This node's <c>NODE_ID</c>.</param>
 /// <param name="Port">The RESP port (<c>RESP_PORT</c>).</param>
 /// <param name="MaxBulkBytes">Longest argument accepted: <c>MAX_VALUE_BYTES</c>, or a key's limit if that is larger.</param>
-internal sealed record RespServerInfo(string NodeId, int Port, int MaxBulkBytes)
+/// <param name="Password">What <c>AUTH</c> must give (<c>CACHE_PASSWORD</c>), if anything.</param>
+internal sealed record RespServerInfo(string NodeId, int Port, int MaxBulkBytes, ClientPassword Password)
 {
     /// <summary>
     /// The Redis version this port claims. Clients pick commands by it (StackExchange.Redis reads it from

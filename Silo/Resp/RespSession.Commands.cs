@@ -44,6 +44,7 @@ internal sealed partial class RespSession
         new("ping", -1, Ping),
         new("echo", 2, Echo),
         new("hello", -1, Hello),
+        new("auth", -2, Auth),
         new("client", -2, Client),
         new("select", 2, Select),
         new("command", -1, Command),

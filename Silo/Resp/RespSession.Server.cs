@@ -27,10 +27,21 @@ internal sealed partial class RespSession
         }
 
         string? name = null;
+        bool authenticates = false;
         for (int i = 2; i < arguments.Length; i++)
         {
             string option = Text(arguments[i]).ToUpperInvariant();
-            if (option == "SETNAME" && i + 1 < arguments.Length)
+            if (option == "AUTH" && i + 2 < arguments.Length)
+            {
+                if (session.Authenticate(arguments[i + 1], arguments[i + 2]) is { } refused)
+                {
+                    return refused;
+                }
+
+                authenticates = true;
+                i += 2;
+            }
+            else if (option == "SETNAME" && i + 1 < arguments.Length)
             {
                 name = Text(arguments[++i], int.MaxValue);
                 if (!IsValidClientName(name))
@@ -38,15 +49,21 @@ internal sealed partial class RespSession
                     return InvalidClientName();
                 }
             }
-            else if (option == "AUTH")
-            {
-                // Accepting any password, as Redis does for a user without one, would let a client believe it is protected.
-                return PendingReply.Error("ERR AUTH is not supported: this server has no users or passwords");
-            }
             else
             {
                 return PendingReply.Error($"ERR Syntax error in HELLO option '{Text(arguments[i])}'");
             }
+        }
+
+        if (!session._authenticated && !authenticates)
+        {
+            return PendingReply.Error(
+                "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
+        }
+
+        if (authenticates)
+        {
+            session._authenticated = true;
         }
 
         if (name is not null)

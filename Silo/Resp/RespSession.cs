@@ -49,6 +49,9 @@ internal sealed partial class RespSession
 
     private bool _quit;
 
+    // False until the client gives CACHE_PASSWORD (AUTH, or HELLO ... AUTH), when one is set.
+    private bool _authenticated;
+
     public RespSession(ConnectionContext connection, CacheClient cache, RespServerInfo server, DoorTelemetry telemetry, ILogger logger)
     {
         _connection = connection;
@@ -57,6 +60,7 @@ internal sealed partial class RespSession
         _telemetry = telemetry;
         _logger = logger;
         _frames = new RespFrameReader(server.MaxBulkBytes);
+        _authenticated = !server.Password.IsRequired;
         ClientId = Interlocked.Increment(ref _lastClientId);
     }
 
@@ -164,6 +168,12 @@ internal sealed partial class RespSession
         if (!command.Accepts(arguments.Length))
         {
             Answer(WrongArity(command.Name), new CommandStart(command.Name, started, null));
+            return;
+        }
+
+        if (!_authenticated && !IsOpenBeforeAuth(command))
+        {
+            Answer(NoAuth, new CommandStart(command.Name, started, null));
             return;
         }
 

@@ -41,8 +41,9 @@ public sealed class ClientProcess
     public IReadOnlyList<string> ErrorLines => Lines(Error);
 
     /// <summary>Runs the client with <paramref name="arguments"/> and waits for it to exit, killing it
-    /// after <paramref name="timeout"/> (45 s unless given).</summary>
-    public static async Task<ClientProcess> RunAsync(IReadOnlyList<string> arguments, TimeSpan? timeout = null)
+    /// after <paramref name="timeout"/> (45 s unless given); <paramref name="environment"/> adds variables.</summary>
+    public static async Task<ClientProcess> RunAsync(
+        IReadOnlyList<string> arguments, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -61,6 +62,11 @@ public sealed class ClientProcess
         // Only the command line reaches the client, not settings the test runner may have.
         start.Environment.Remove("GATEWAY_PORT");
         start.Environment.Remove("CLUSTER_ID");
+        start.Environment.Remove("CACHE_PASSWORD");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
 
         var stopwatch = Stopwatch.StartNew();
         using var process = Process.Start(start)!;

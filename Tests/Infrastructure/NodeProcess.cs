@@ -16,12 +16,17 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly ConcurrentQueue<string> _crash = new();
 
-    private NodeProcess(string nodeId, string ip, Process process)
+    private NodeProcess(string nodeId, string ip, Process process, string? password)
     {
         NodeId = nodeId;
         Ip = ip;
         _process = process;
         Http = new HttpClient { BaseAddress = new Uri($"http://{ip}:8080"), Timeout = TimeSpan.FromSeconds(30) };
+        if (password is not null)
+        {
+            Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", password);
+        }
+
         process.OutputDataReceived += (_, e) => Record(e.Data);
         process.ErrorDataReceived += (_, e) => Record(e.Data);
         process.BeginOutputReadLine();
@@ -86,7 +91,7 @@ public sealed class NodeProcess : IAsyncDisposable
             start.Environment[name] = value;
         }
 
-        return new NodeProcess(nodeId, ip, Process.Start(start)!);
+        return new NodeProcess(nodeId, ip, Process.Start(start)!, start.Environment.TryGetValue("CACHE_PASSWORD", out var password) ? password : null);
     }
 
     /// <summary>
@@ -241,7 +246,7 @@ public sealed class NodeProcess : IAsyncDisposable
     private static bool IsCacheSetting(string name) =>
         name is "NODE_ID" or "NODE_IP" or "LINKED_NODE_ID" or "LINKED_NODE_IP" or "SILO_PORT" or "GATEWAY_PORT" or "HTTP_PORT" or "RESP_PORT"
             or "CLUSTERING" or "ADONET_CONNECTION_STRING" or "ADONET_INVARIANT" or "CLUSTER_ID" or "BUCKETS" or "REPLICATION_FACTOR" or "MAX_VALUE_BYTES"
-            or "MAX_MEMORY_BYTES" or "EVICTION_POLICY" or "MERGE_POLICY" or "ASPNETCORE_URLS"
+            or "MAX_MEMORY_BYTES" or "EVICTION_POLICY" or "MERGE_POLICY" or "ASPNETCORE_URLS" or "CACHE_PASSWORD" or "LOG_FORMAT"
         || name.StartsWith("OTEL_", StringComparison.Ordinal);
 
     private void Record(string? line)
