@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using OrleansCache.Silo.Apis;
+using OrleansCache.Silo.CacheView;
 using OrleansCache.Silo.Configuration;
 using OrleansCache.Silo.Health;
 using OrleansCache.Silo.Hosting;
@@ -80,6 +81,7 @@ while (true)
     app.MapCacheMetrics();
     app.MapGossipMembership();
     app.MapOrleansDashboard(routePrefix: "/dashboard");
+    app.MapCacheView();
 
     try
     {

@@ -13,7 +13,9 @@ public static class DebianPackage
     /// <summary>Installs <paramref name="package"/> without recommended packages, refreshing the package lists only if it is not found.</summary>
     public static async Task InstallAsync(string package)
     {
-        var install = new ProcessStartInfo("apt-get", ["install", "-y", "-q", "--no-install-recommends", package]);
+        // Test collections run in parallel and may each install a package (PostgreSQL, Chromium) at once:
+        // wait for the other's dpkg lock rather than fail on it.
+        var install = new ProcessStartInfo("apt-get", ["install", "-y", "-q", "--no-install-recommends", "-o", "DPkg::Lock::Timeout=300", package]);
         install.Environment["DEBIAN_FRONTEND"] = "noninteractive";
         if ((await CommandRun.RunAsync(install, CommandTimeout)).ExitCode == 0)
         {

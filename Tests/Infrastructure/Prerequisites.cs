@@ -12,6 +12,9 @@ public enum Prerequisite
 
     /// <summary>Debian's <c>redis-cli</c> (see <see cref="RedisCli"/>).</summary>
     RedisCli,
+
+    /// <summary>Debian's Chromium, run headless (see <see cref="HeadlessChromium"/>).</summary>
+    Chromium,
 }
 
 /// <summary>
@@ -65,6 +68,7 @@ public static class Prerequisites
     {
         Prerequisite.Postgres => TestPostgres.MissingPrerequisite(),
         Prerequisite.RedisCli => RedisCli.MissingPrerequisite(),
+        Prerequisite.Chromium => HeadlessChromium.MissingPrerequisite(),
         _ => throw new UnreachableException(),
     };
 

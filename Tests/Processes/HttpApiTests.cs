@@ -436,6 +436,8 @@ public sealed class HttpApiTests(HttpNodeFixture fixture, ITestOutputHelper outp
     [InlineData("GET", "/ping/extra")]
     [InlineData("GET", "/dump-content/extra")]
     [InlineData("GET", "/cluster/extra")]
+    [InlineData("GET", "/cluster/buckets/extra")]
+    [InlineData("GET", "/cache-view/nope")]
     [InlineData("POST", "/set/victim")]
     public async Task Route_Answers404ProblemJson_WhenUnknown(string method, string target)
     {
@@ -457,6 +459,8 @@ public sealed class HttpApiTests(HttpNodeFixture fixture, ITestOutputHelper outp
     [InlineData("POST", "/dump-content")]
     [InlineData("DELETE", "/dump-content")]
     [InlineData("PUT", "/cluster")]
+    [InlineData("POST", "/cluster/buckets")]
+    [InlineData("POST", "/cache-view/")]
     public async Task Route_Answers405ProblemJson_WhenTheMethodIsWrong(string method, string target)
     {
         await AssertRejectedAsync(() => SendAsync(new HttpMethod(method), target, Body(method)), HttpStatusCode.MethodNotAllowed);
