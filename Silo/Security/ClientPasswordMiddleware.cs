@@ -27,7 +27,10 @@ public static class ClientPasswordMiddleware
                 return;
             }
 
-            context.Response.Headers.WWWAuthenticate = $"Bearer realm=\"{Realm}\", Basic realm=\"{Realm}\", charset=\"UTF-8\"";
+            // One challenge per header: Chromium cannot answer a Basic challenge listed after a Bearer one in
+            // the same header, and then never asks for the password (found by the cache view's browser test).
+            context.Response.Headers.WWWAuthenticate = new(
+                [$"Basic realm=\"{Realm}\", charset=\"UTF-8\"", $"Bearer realm=\"{Realm}\""]);
             await TypedResults.Problem(
                     context.Request.Headers.Authorization.Count == 0
                         ? "This node requires the password (CACHE_PASSWORD): send 'Authorization: Bearer <password>'."

@@ -96,6 +96,31 @@ public sealed class CacheViewTests(ITestOutputHelper output)
             $"whole test {started.Elapsed.TotalSeconds:F1} s");
     }
 
+    [CheckedFact]
+    [Needs(Prerequisite.Chromium)]
+    public async Task Page_AsksABrowserForThePassword_AndShowsTheNodeOnceGivenIt_WhenCachePasswordIsSet()
+    {
+        const string Password = "view secret";
+        await using var node = await NodeProcess.StartReadyAsync("p", LoopbackAddresses.Next(), new Dictionary<string, string> { ["CACHE_PASSWORD"] = Password });
+        await using var chromium = await HeadlessChromium.LaunchAsync();
+
+        // Without a password to give, a headless browser answers the node's challenge by failing the navigation
+        // (a browser with a window shows its password prompt there).
+        var anonymous = await chromium.Browser.NewPageAsync().WaitAsync(BrowserCall);
+        var refused = await Assert.ThrowsAsync<Microsoft.Playwright.PlaywrightException>(() => anonymous.GotoAsync($"http://{node.Ip}:8080/cache-view/").WaitAsync(BrowserCall));
+        Assert.Contains("ERR_INVALID_AUTH_CREDENTIALS", refused.Message, StringComparison.Ordinal);
+
+        // What a user typing the password into the browser's prompt gives: any user name and the password.
+        await using var context = await chromium.Browser.NewContextAsync(new() { HttpCredentials = new() { Username = "ops", Password = Password } }).WaitAsync(BrowserCall);
+        var page = await context.NewPageAsync().WaitAsync(BrowserCall);
+        var response = await page.GotoAsync($"http://{node.Ip}:8080/dashboard/cache").WaitAsync(BrowserCall);
+        Assert.True(response is { Ok: true }, $"the page answered {response?.Status}");
+
+        // The page's own requests (/cluster, /stats, /cluster/buckets) carry the password too.
+        var row = page.Locator("#node-rows tr[data-node='p'][data-status='Active']");
+        await Poll.UntilAsync(async () => await row.CountAsync() == 1 && await page.Locator("#status").GetAttributeAsync("data-state") == "ok", Formation, "the page to show node p Active with every request answered");
+    }
+
     [Fact]
     public async Task ClusterBuckets_NamesEveryCopyOfEveryBucket_AsTheBucketMapPlacesThem_OnEveryNode()
     {
