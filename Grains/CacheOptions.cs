@@ -3,7 +3,9 @@ using OrleansCache.Grains.Interfaces;
 namespace OrleansCache.Grains;
 
 /// <summary>
-/// The data path's settings; each is an environment variable of the same name on a node.
+/// The data path's settings. On a node each is read from the environment variable its documentation names,
+/// by the one table of settings (<c>NodeSettings</c> in the Silo project), and checked by
+/// <see cref="CacheOptionsValidator"/> before the node starts.
 /// </summary>
 public sealed class CacheOptions
 {
@@ -51,6 +53,8 @@ public sealed class CacheOptions
     /// <summary>How often each node reclaims expired entries that nobody reads (the active sweep).</summary>
     public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Port of every node's HTTP API (<c>HTTP_PORT</c>); the same on every node, shown by <c>/cluster</c>.</summary>
+    /// <summary>Port of every node's HTTP API, the same on every node, shown by <c>/cluster</c>. Not a setting of its own:
+    /// the host sets it from <c>HTTP_PORT</c> (<c>UseCacheNode</c>), as it sets Orleans' ports from <c>SILO_PORT</c>
+    /// and <c>GATEWAY_PORT</c>.</summary>
     public int HttpPort { get; set; } = 8080;
 }

@@ -31,11 +31,6 @@ public sealed class CacheOptionsValidator : IValidateOptions<CacheOptions>
             failures.Add($"MAX_MEMORY_BYTES must be at least {CacheOptions.MinMaxMemoryBytes} (1 MiB); it is {options.MaxMemoryBytes}.");
         }
 
-        if (options.HttpPort is < 1 or > 65535)
-        {
-            failures.Add($"HTTP_PORT must be between 1 and 65535; it is {options.HttpPort}.");
-        }
-
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
+using OrleansCache.Grains;
 using OrleansCache.Silo.Apis;
 using OrleansCache.Silo.CacheView;
 using OrleansCache.Silo.Configuration;
@@ -20,18 +21,20 @@ while (true)
     // appsettings.json (quiet framework logging) is read from beside Silo.dll, wherever the node is started from.
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
-    NodeSettings settings;
+    // Read and validated before the host is built, which needs some of them: where to listen, which membership.
+    NodeOptions node;
+    CacheOptions cache;
     try
     {
-        settings = NodeSettings.Load(builder.Configuration);
+        (node, cache) = NodeSettings.Read(builder.Configuration);
     }
     catch (OptionsValidationException e)
     {
-        Console.Error.WriteLine($"Orleans.Cache node not started: {string.Join(" ", e.Failures)}");
-        return 2;
+        return NotStarted(string.Join(" ", e.Failures));
     }
 
-    if (settings.Node.LogFormat == LogFormats.Json)
+    builder.Services.AddNodeSettings(builder.Configuration);
+    if (node.LogFormat == LogFormats.Json)
     {
         builder.Logging.AddJsonConsole(json =>
         {
@@ -40,25 +43,16 @@ while (true)
         });
     }
 
-    builder.WebHost.UseCacheEndpoints(settings.Node);
-    builder.AddCacheTelemetry(settings.Node);
+    builder.WebHost.UseCacheEndpoints(node);
+    builder.AddCacheTelemetry(node);
     builder.UseOrleans(silo => silo
-        .UseCacheNode(settings.Node, settings.Cache.Buckets, restart.Carried?.Seed)
-        .AddCacheGrains(cache =>
-        {
-            cache.Buckets = settings.Cache.Buckets;
-            cache.ReplicationFactor = settings.Cache.ReplicationFactor;
-            cache.MaxValueBytes = settings.Cache.MaxValueBytes;
-            cache.MaxMemoryBytes = settings.Cache.MaxMemoryBytes;
-            cache.EvictionPolicy = settings.Cache.EvictionPolicy;
-            cache.MergePolicy = settings.Cache.MergePolicy;
-            cache.HttpPort = settings.Cache.HttpPort;
-        })
+        .UseCacheNode(node, cache.Buckets, restart.Carried?.Seed)
+        .AddCacheGrains()
         .AddNodeRestart(restart)
         .AddCacheTracing(builder.Configuration)
         .AddDashboard());
 
-    builder.Services.AddSingleton(new ClientPassword(settings.Node.CachePassword));
+    builder.Services.AddSingleton(new ClientPassword(node.CachePassword));
     builder.Services.AddNodeHealthChecks();
     builder.Services.AddProblemDetails();
     builder.Services.AddExceptionHandler<CacheExceptionHandler>();
@@ -93,7 +87,13 @@ while (true)
     catch (Exception e) when (e is not OperationCanceledException)
     {
         // The silo could not start or stopped on an error (a port in use, membership unreachable, ...).
-        Console.Error.WriteLine($"Orleans.Cache node {settings.Node.NodeId} stopped: {e.Message}");
+        Console.Error.WriteLine($"Orleans.Cache node {node.NodeId} stopped: {e.Message}");
         return 1;
     }
+}
+
+static int NotStarted(string reason)
+{
+    Console.Error.WriteLine($"Orleans.Cache node not started: {reason}");
+    return 2;
 }

@@ -35,7 +35,7 @@ public static class CacheSiloBuilderExtensions
         }
 
         options.ValidateOnStart();
-        services.AddSingleton<IValidateOptions<CacheOptions>, CacheOptionsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CacheOptions>, CacheOptionsValidator>());
         services.AddSingleton<BucketMapProvider>();
         services.AddSingleton<LocalBucketCatalog>();
         services.AddSingleton<NodeMemory>();

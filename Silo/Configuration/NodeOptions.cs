@@ -3,8 +3,10 @@ using System.Net;
 namespace OrleansCache.Silo.Configuration;
 
 /// <summary>
-/// Who this node is and how it reaches the others; each property is the environment variable named
-/// in its documentation. Defaults start one node on loopback with no settings at all.
+/// Who this node is and how it reaches the others; each property is read from the environment variable
+/// named in its documentation by <see cref="NodeSettings"/>, the one table of settings, and checked by
+/// <see cref="NodeOptionsValidator"/> before the node starts. Defaults start one node on loopback with no
+/// settings at all.
 /// </summary>
 public sealed class NodeOptions
 {

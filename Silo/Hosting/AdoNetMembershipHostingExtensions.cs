@@ -12,19 +12,21 @@ public static class AdoNetMembershipHostingExtensions
     /// Keeps membership in the PostgreSQL database of <c>ADONET_CONNECTION_STRING</c>, and creates or upgrades
     /// its schema before the silo starts. A database that cannot be reached stops the node at start.
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="node"/> has no <see cref="NodeOptions.AdoNetConnectionString"/>.</exception>
+    /// <remarks>Both are used only once the host starts, after <see cref="NodeOptionsValidator"/> has required
+    /// <see cref="NodeOptions.AdoNetConnectionString"/>.</remarks>
     public static ISiloBuilder UseAdoNetMembership(this ISiloBuilder silo, NodeOptions node)
     {
-        string connectionString = node.AdoNetConnectionString is { Length: > 0 } given
-            ? given
-            : throw new ArgumentException("ADONET_CONNECTION_STRING is required for adonet clustering.", nameof(node));
-
         silo.Services.AddHostedService(services =>
-            new PostgresSchemaInstaller(connectionString, services.GetRequiredService<ILogger<PostgresSchemaInstaller>>()));
+            new PostgresSchemaInstaller(ConnectionString(node), services.GetRequiredService<ILogger<PostgresSchemaInstaller>>()));
         return silo.UseAdoNetClustering(options =>
         {
             options.Invariant = node.AdoNetInvariant;
-            options.ConnectionString = connectionString;
+            options.ConnectionString = ConnectionString(node);
         });
     }
+
+    private static string ConnectionString(NodeOptions node) =>
+        node.AdoNetConnectionString is { Length: > 0 } given
+            ? given
+            : throw new InvalidOperationException("ADONET_CONNECTION_STRING is required for adonet clustering.");
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using Orleans.Configuration;
+using OrleansCache.Grains;
 using OrleansCache.Silo.Configuration;
 using OrleansCache.Silo.Membership;
 using OrleansCache.Silo.Resp;
@@ -12,7 +13,8 @@ namespace OrleansCache.Silo.Hosting;
 public static class CacheNodeHostingExtensions
 {
     /// <summary>
-    /// Names the silo after <c>NODE_ID</c>, binds it to <c>NODE_IP</c> and chooses where membership is decided.
+    /// Names the silo after <c>NODE_ID</c>, binds it to <c>NODE_IP</c> (Orleans' ports from <c>SILO_PORT</c> and
+    /// <c>GATEWAY_PORT</c>, the cache's view of the HTTP port from <c>HTTP_PORT</c>) and chooses where membership is decided.
     /// </summary>
     /// <param name="silo">The silo builder.</param>
     /// <param name="node">The node's settings.</param>
@@ -27,6 +29,7 @@ public static class CacheNodeHostingExtensions
             o.ServiceId = node.ClusterId;
         });
         silo.ConfigureEndpoints(node.NodeIp, node.SiloPort, node.GatewayPort, listenOnAnyHostAddress: false);
+        silo.Configure<CacheOptions>(o => o.HttpPort = node.HttpPort);
         silo.Configure<ClusterMembershipOptions>(ConfigureFailureDetection);
         return node.Clustering == ClusteringModes.AdoNet
             ? silo.UseAdoNetMembership(node)

@@ -36,6 +36,27 @@ public sealed class NodeLifecycleTests
     }
 
     [Fact]
+    public async Task Node_RefusesSettingsThatReadButCannotWork_InOneLineWithExitCode2()
+    {
+        // Each of these is read fine and refused by its options' validator, before anything starts: Kestrel would
+        // otherwise refuse the port in its own words, and the ADO.NET provider the missing connection string.
+        var environment = new Dictionary<string, string> { ["HTTP_PORT"] = "70000", ["BUCKETS"] = "0", ["CLUSTERING"] = "adonet" };
+        await using var node = await NodeProcess.StartAsync("invalid-settings", LoopbackAddresses.Next(), environment);
+
+        int exitCode = await node.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(exitCode == 2, $"Exited with {exitCode}:\n{node.Output}");
+        await Poll.UntilAsync(
+            () => Task.FromResult(node.Output.Contains("not started", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(5),
+            $"the refusal; the output was:\n{node.Output}");
+        var refusal = node.Output.Split('\n').Single(line => line.Contains("not started", StringComparison.Ordinal));
+        Assert.Contains("HTTP_PORT must be between 1 and 65535; it is 70000.", refusal, StringComparison.Ordinal);
+        Assert.Contains("BUCKETS must be between 1 and", refusal, StringComparison.Ordinal);
+        Assert.Contains("ADONET_CONNECTION_STRING is required", refusal, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Node_ExitsWithCode0_WhenSentSigterm()
     {
         await using var node = await NodeProcess.StartReadyAsync("sigterm-node", LoopbackAddresses.Next());

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrleansCache.Grains;
 using OrleansCache.Grains.Interfaces;
@@ -11,7 +12,7 @@ public sealed class NodeSettingsTests
     [Fact]
     public void Load_StartsOneLoopbackNode_WithNoSettings()
     {
-        var settings = NodeSettings.Load(Configuration());
+        var settings = Load(Configuration());
 
         Assert.Equal("0", settings.Node.NodeId);
         Assert.Equal("127.0.0.1", settings.Node.NodeIp.ToString());
@@ -43,23 +44,23 @@ public sealed class NodeSettingsTests
     [InlineData("LOG_FORMAT", "xml")]
     public void Load_RefusesABadValue_NamingTheVariable(string variable, string value)
     {
-        var error = Assert.Throws<OptionsValidationException>(() => NodeSettings.Load(Configuration((variable, value))));
+        var error = Refusal(Configuration((variable, value)));
 
-        Assert.Contains(variable, error.Message);
+        Assert.Contains(variable, error);
     }
 
     [Fact]
     public void Load_RefusesALinkedIdWithoutALinkedIp()
     {
-        var error = Assert.Throws<OptionsValidationException>(() => NodeSettings.Load(Configuration(("LINKED_NODE_ID", "1"))));
+        var error = Refusal(Configuration(("LINKED_NODE_ID", "1")));
 
-        Assert.Contains("LINKED_NODE_IP", error.Message);
+        Assert.Contains("LINKED_NODE_IP", error);
     }
 
     [Fact]
     public void Load_ReadsEverySetting()
     {
-        var settings = NodeSettings.Load(Configuration(
+        var settings = Load(Configuration(
             ("NODE_ID", "n7"), ("NODE_IP", "127.0.0.17"), ("LINKED_NODE_ID", "n1"), ("LINKED_NODE_IP", "127.0.0.11"),
             ("BUCKETS", "64"), ("REPLICATION_FACTOR", "3"), ("MAX_VALUE_BYTES", "4096"), ("CLUSTER_ID", "c1"), ("RESP_PORT", "7000"),
             ("MAX_MEMORY_BYTES", "67108864"), ("EVICTION_POLICY", "NoEviction"), ("MERGE_POLICY", "Latest-Update")));
@@ -79,7 +80,7 @@ public sealed class NodeSettingsTests
     [InlineData("text", "text")]
     public void Load_ReadsTheLogFormat_InAnyCase(string? value, string expected)
     {
-        var settings = NodeSettings.Load(value is null ? Configuration() : Configuration(("LOG_FORMAT", value)));
+        var settings = Load(value is null ? Configuration() : Configuration(("LOG_FORMAT", value)));
 
         Assert.Equal(expected, settings.Node.LogFormat);
     }
@@ -90,7 +91,7 @@ public sealed class NodeSettingsTests
     [InlineData("latest-update", MergePolicy.LatestUpdate)]
     public void Load_ReadsTheMergePolicy_InAnyCase(string value, MergePolicy expected)
     {
-        var settings = NodeSettings.Load(Configuration(("MERGE_POLICY", value)));
+        var settings = Load(Configuration(("MERGE_POLICY", value)));
 
         Assert.Equal(expected, settings.Cache.MergePolicy);
     }
@@ -100,15 +101,15 @@ public sealed class NodeSettingsTests
     [InlineData("EVICTION_POLICY", "allkeys-lru", "EVICTION_POLICY must be 'lru' or 'noeviction'; it is 'allkeys-lru'.")]
     public void Load_RefusesAnUnknownPolicy_NamingTheValuesAllowed(string variable, string value, string message)
     {
-        var error = Assert.Throws<OptionsValidationException>(() => NodeSettings.Load(Configuration((variable, value))));
+        var error = Refusal(Configuration((variable, value)));
 
-        Assert.Contains(message, error.Message);
+        Assert.Contains(message, error);
     }
 
     [Fact]
     public void Load_ReadsAdoNetSettings_WithNpgsqlAsTheDefaultInvariant()
     {
-        var settings = NodeSettings.Load(Configuration(("CLUSTERING", "AdoNet"), ("ADONET_CONNECTION_STRING", PostgresConnection)));
+        var settings = Load(Configuration(("CLUSTERING", "AdoNet"), ("ADONET_CONNECTION_STRING", PostgresConnection)));
 
         Assert.Equal(ClusteringModes.AdoNet, settings.Node.Clustering);
         Assert.Equal(PostgresConnection, settings.Node.AdoNetConnectionString);
@@ -118,7 +119,7 @@ public sealed class NodeSettingsTests
     [Fact]
     public void Load_AcceptsTheNpgsqlInvariantInAnyCase_AndPassesItOnAsOrleansNamesIt()
     {
-        var settings = NodeSettings.Load(Configuration(
+        var settings = Load(Configuration(
             ("CLUSTERING", "adonet"), ("ADONET_CONNECTION_STRING", PostgresConnection), ("ADONET_INVARIANT", "npgsql")));
 
         Assert.Equal("Npgsql", settings.Node.AdoNetInvariant);
@@ -127,9 +128,9 @@ public sealed class NodeSettingsTests
     [Fact]
     public void Load_RefusesAdoNetWithoutAConnectionString_NamingTheVariable()
     {
-        var error = Assert.Throws<OptionsValidationException>(() => NodeSettings.Load(Configuration(("CLUSTERING", "adonet"))));
+        var error = Refusal(Configuration(("CLUSTERING", "adonet")));
 
-        Assert.Contains("ADONET_CONNECTION_STRING is required", error.Message);
+        Assert.Contains("ADONET_CONNECTION_STRING is required", error);
     }
 
     [Theory]
@@ -138,11 +139,11 @@ public sealed class NodeSettingsTests
     [InlineData("Username=orleans;Password=secret-pw;Database=x")]
     public void Load_RefusesAMalformedConnectionString_WithoutRepeatingIt(string connectionString)
     {
-        var error = Assert.Throws<OptionsValidationException>(() => NodeSettings.Load(Configuration(
-            ("CLUSTERING", "adonet"), ("ADONET_CONNECTION_STRING", connectionString))));
+        var error = Refusal(Configuration(
+            ("CLUSTERING", "adonet"), ("ADONET_CONNECTION_STRING", connectionString)));
 
-        Assert.Contains("ADONET_CONNECTION_STRING", error.Message);
-        Assert.DoesNotContain("secret-pw", error.Message);
+        Assert.Contains("ADONET_CONNECTION_STRING", error);
+        Assert.DoesNotContain("secret-pw", error);
     }
 
     [Theory]
@@ -150,19 +151,56 @@ public sealed class NodeSettingsTests
     [InlineData("MySql.Data.MySqlClient")]
     public void Load_RefusesAnInvariantOtherThanNpgsql_SayingOnlyPostgreSqlIsSupported(string invariant)
     {
-        var error = Assert.Throws<OptionsValidationException>(() => NodeSettings.Load(Configuration(
-            ("CLUSTERING", "adonet"), ("ADONET_CONNECTION_STRING", PostgresConnection), ("ADONET_INVARIANT", invariant))));
+        var error = Refusal(Configuration(
+            ("CLUSTERING", "adonet"), ("ADONET_CONNECTION_STRING", PostgresConnection), ("ADONET_INVARIANT", invariant)));
 
-        Assert.Contains("ADONET_INVARIANT", error.Message);
-        Assert.Contains("only PostgreSQL", error.Message);
+        Assert.Contains("ADONET_INVARIANT", error);
+        Assert.Contains("only PostgreSQL", error);
     }
 
     [Fact]
     public void Load_IgnoresAdoNetSettings_WithGossipClustering()
     {
-        var settings = NodeSettings.Load(Configuration(("ADONET_CONNECTION_STRING", "not checked"), ("ADONET_INVARIANT", "Other")));
+        var settings = Load(Configuration(("ADONET_CONNECTION_STRING", "not checked"), ("ADONET_INVARIANT", "Other")));
 
         Assert.Equal(ClusteringModes.Gossip, settings.Node.Clustering);
+    }
+
+    [Fact]
+    public void Read_NamesEveryBadSetting_WhateverOptionsOwnIt()
+    {
+        var error = Refusal(Configuration(("NODE_IP", "0.0.0.0"), ("BUCKETS", "0"), ("REPLICATION_FACTOR", "9")));
+
+        Assert.Contains("NODE_IP", error);
+        Assert.Contains("BUCKETS", error);
+        Assert.Contains("REPLICATION_FACTOR", error);
+        Assert.DoesNotContain('\n', error);
+    }
+
+    [Fact]
+    public void Read_RefusesEveryUnreadableValueAtOnce_BeforeTheHostIsBuilt()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => NodeSettings.Read(Configuration(("SILO_PORT", "x"), ("MAX_MEMORY_BYTES", "1 GB"))));
+
+        Assert.Contains("SILO_PORT must be a whole number; it is 'x'.", error.Failures);
+        Assert.Contains("MAX_MEMORY_BYTES must be a whole number; it is '1 GB'.", error.Failures);
+    }
+
+    private static (NodeOptions Node, CacheOptions Cache) Load(IConfiguration configuration) => NodeSettings.Read(configuration);
+
+    // All failures, as the node prints them: in one line.
+    private static string Refusal(IConfiguration configuration) =>
+        string.Join(" ", Assert.Throws<OptionsValidationException>(() => NodeSettings.Read(configuration)).Failures);
+
+    [Fact]
+    public void AddNodeSettings_BindsTheSameValues_AndValidatesThemWhenTheHostStarts()
+    {
+        var services = new ServiceCollection().AddNodeSettings(Configuration(("NODE_ID", "n3"), ("BUCKETS", "0"))).BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("BUCKETS must be between 1 and", error.Message);
+        Assert.Equal("n3", services.GetRequiredService<IOptions<NodeOptions>>().Value.NodeId);
     }
 
     private const string PostgresConnection = "Host=127.0.0.1;Port=5432;Username=orleans;Password=orleans;Database=orleans_cache_test";
