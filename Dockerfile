@@ -4,13 +4,19 @@
 # stage holds only the published node, on the ASP.NET Core runtime, as a non-root user.
 # A container must be told its own address: NODE_IP (and NODE_ID, LINKED_NODE_ID, LINKED_NODE_IP);
 # see compose.yaml.
+#
+# The base images are arguments so a mirror can stand in for mcr.microsoft.com
+# (`--build-arg SDK_IMAGE=... --build-arg RUNTIME_IMAGE=...`); where no registry answers at all,
+# scripts/docker-base-images.sh builds local stand-ins under the default names.
+ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
+ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
 
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+FROM ${SDK_IMAGE} AS build
 WORKDIR /src
 COPY . .
 RUN bash scripts/publish.sh /app
 
-FROM mcr.microsoft.com/dotnet/aspnet:10.0
+FROM ${RUNTIME_IMAGE}
 WORKDIR /app
 COPY --from=build /app/silo .
 # The node binds NODE_IP:HTTP_PORT itself; the image's default ASPNETCORE_HTTP_PORTS=8080 would only
