@@ -57,8 +57,15 @@ redis_info() { # field -> its value in INFO memory
   redis-cli -h "$redis_ip" info memory | tr -d '\r' | awk -F: -v field="$1" '$1 == field { print $2 }'
 }
 
+# A node runs at most one forced collection per 10 s (429 before then): ask until it runs one.
 node_stats() {
-  curl -fsS --max-time 60 "http://$node_ip:8080/stats?gc=true"
+  local attempt
+  for attempt in $(seq 1 15); do
+    curl -fsS --max-time 60 "http://$node_ip:8080/stats?gc=true" && return 0
+    sleep 1
+  done
+  echo "node_stats: $attempt attempts without a collection" >&2
+  return 1
 }
 
 # The stream both servers get: one SET per key, in RESP, with the same value for every key.

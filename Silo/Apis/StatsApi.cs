@@ -26,6 +26,14 @@ public static class StatsApi
             return Problems.BadRequest("gc must be true or false.");
         }
 
+        if (collect && !TryStartCollection(out var wait))
+        {
+            return TypedResults.Problem(
+                $"A full collection ran less than {CollectionInterval.TotalSeconds:0} s ago; try again in {Math.Ceiling(wait.TotalSeconds):0} s, or leave out gc=true.",
+                statusCode: StatusCodes.Status429TooManyRequests,
+                title: "Too many collections");
+        }
+
         var stats = await cache.GetStatsAsync();
         NodeStats? self = null;
         foreach (var node in stats.Nodes)
@@ -35,6 +43,26 @@ public static class StatsApi
 
         var cluster = new ClusterTotals(stats.Nodes.Count, stats.Keys, stats.Bytes, stats.Hits, stats.Misses, stats.Evictions, stats.Expirations);
         return TypedResults.Ok(new StatsResponse(self, cluster, stats.Nodes, MeasureProcess(collect)));
+    }
+
+    // At most one forced collection per interval per node: each pauses every request on it (below), so a
+    // client asking in a loop must not be able to stall the node.
+    private static readonly TimeSpan CollectionInterval = TimeSpan.FromSeconds(10);
+    private static long _lastCollection = long.MinValue;
+
+    private static bool TryStartCollection(out TimeSpan wait)
+    {
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        long last = Interlocked.Read(ref _lastCollection);
+        var since = last == long.MinValue ? TimeSpan.MaxValue : System.Diagnostics.Stopwatch.GetElapsedTime(last, now);
+        if (since >= CollectionInterval && Interlocked.CompareExchange(ref _lastCollection, now, last) == last)
+        {
+            wait = TimeSpan.Zero;
+            return true;
+        }
+
+        wait = since >= CollectionInterval ? CollectionInterval : CollectionInterval - since;
+        return false;
     }
 
     // A full blocking collection pauses every request on the node (about 1 s with a million keys on the

@@ -34,6 +34,18 @@ public sealed class NodeOptions
     /// <summary><c>RESP_PORT</c>: Redis protocol (RESP2) port, the same on every node.</summary>
     public int RespPort { get; set; } = 6379;
 
+    /// <summary>Default for <see cref="MaxClients"/>, as Redis's <c>maxclients</c>.</summary>
+    public const int DefaultMaxClients = 10000;
+
+    /// <summary><c>MAX_CLIENTS</c>: Redis protocol connections this node serves at once; one more is answered
+    /// <c>-ERR max number of clients reached</c> and closed, as Redis does. HTTP connections are bounded by
+    /// the same number.</summary>
+    public int MaxClients { get; set; } = DefaultMaxClients;
+
+    /// <summary>Largest <see cref="MaxClients"/>: a connection holds a file descriptor and buffers, and a node
+    /// past a million has other problems first.</summary>
+    public const int MaxMaxClients = 1_000_000;
+
     /// <summary><c>CLUSTERING</c>: the membership provider.</summary>
     public string Clustering { get; set; } = ClusteringModes.Gossip;
 

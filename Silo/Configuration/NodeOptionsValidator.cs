@@ -33,6 +33,11 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
             failures.Add($"SILO_PORT ({options.SiloPort}), GATEWAY_PORT ({options.GatewayPort}), HTTP_PORT ({options.HttpPort}) and RESP_PORT ({options.RespPort}) must differ.");
         }
 
+        if (options.MaxClients is < 1 or > NodeOptions.MaxMaxClients)
+        {
+            failures.Add($"MAX_CLIENTS must be between 1 and {NodeOptions.MaxMaxClients}; it is {options.MaxClients}.");
+        }
+
         if ((options.LinkedNodeId is null) != (options.LinkedNodeIp is null))
         {
             failures.Add("LINKED_NODE_ID and LINKED_NODE_IP go together: set both to join a cluster, or neither to start one.");

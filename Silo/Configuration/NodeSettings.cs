@@ -72,6 +72,7 @@ public static class NodeSettings
         node.GatewayPort = read.Int("GATEWAY_PORT", node.GatewayPort);
         node.HttpPort = read.Int("HTTP_PORT", node.HttpPort);
         node.RespPort = read.Int("RESP_PORT", node.RespPort);
+        node.MaxClients = read.Int("MAX_CLIENTS", node.MaxClients);
         node.Clustering = read.Choice("CLUSTERING", ClusteringModes.Gossip, ClusteringModes.AdoNet);
         node.ClusterId = read.String("CLUSTER_ID", node.ClusterId);
         node.CachePassword = read.Secret("CACHE_PASSWORD");

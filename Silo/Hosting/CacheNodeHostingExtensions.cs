@@ -70,7 +70,9 @@ public static class CacheNodeHostingExtensions
 
     /// <summary>
     /// Serves HTTP on <c>NODE_IP:HTTP_PORT</c> only (request body limits are enforced per route), and the
-    /// Redis protocol on <c>NODE_IP:RESP_PORT</c>.
+    /// Redis protocol on <c>NODE_IP:RESP_PORT</c>. The Redis listener refuses connections beyond <c>MAX_CLIENTS</c>
+    /// itself, in Redis's words (<see cref="RespConnectionHandler"/>); Kestrel bounds both listeners' connections
+    /// together at twice that, closing one more without a word.
     /// </summary>
     public static IWebHostBuilder UseCacheEndpoints(this IWebHostBuilder web, NodeOptions node) =>
         web.ConfigureKestrel(kestrel =>
@@ -78,5 +80,7 @@ public static class CacheNodeHostingExtensions
             kestrel.Listen(node.NodeIp, node.HttpPort);
             kestrel.Listen(node.NodeIp, node.RespPort, listen => listen.UseConnectionHandler<RespConnectionHandler>());
             kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.MaxConcurrentConnections = 2L * node.MaxClients;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = node.MaxClients;
         });
 }

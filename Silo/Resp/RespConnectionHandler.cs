@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using OrleansCache.Grains;
 using OrleansCache.Grains.Interfaces;
+using OrleansCache.Silo.Configuration;
 using OrleansCache.Silo.Security;
 using OrleansCache.Silo.Telemetry;
 
@@ -11,20 +12,67 @@ namespace OrleansCache.Silo.Resp;
 /// Serves the Redis protocol (RESP2) on a Kestrel listener: each connection is a <see cref="RespSession"/>
 /// over the connection's pipes, and every key is served through the same <see cref="CacheClient"/> as HTTP.
 /// </summary>
-internal sealed class RespConnectionHandler(
+internal sealed partial class RespConnectionHandler(
     CacheClient cache,
     IOptions<CacheOptions> options,
     ILocalSiloDetails silo,
     DoorTelemetry telemetry,
     ClientPassword password,
+    IOptions<NodeOptions> node,
     ILogger<RespConnectionHandler> logger) : ConnectionHandler
 {
     private readonly int _maxBulkBytes = Math.Max(options.Value.MaxValueBytes, CacheKeys.MaxKeyBytes);
+    private readonly int _maxClients = node.Value.MaxClients;
 
-    public override Task OnConnectedAsync(ConnectionContext connection)
+    // Connections served now; Kestrel makes one handler per listener, so this counts this node's Redis clients.
+    private int _clients;
+
+    // When the last refusal was logged (Stopwatch ticks): a flood of refused clients logs one line a minute.
+    private long _lastRefusalLogged = long.MinValue;
+
+    public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        int port = (connection.LocalEndPoint as System.Net.IPEndPoint)?.Port ?? 0;
-        var session = new RespSession(connection, cache, new RespServerInfo(silo.Name, port, _maxBulkBytes, password), telemetry, logger);
-        return session.RunAsync();
+        try
+        {
+            if (Interlocked.Increment(ref _clients) > _maxClients)
+            {
+                await RefuseAsync(connection);
+                return;
+            }
+
+            int port = (connection.LocalEndPoint as System.Net.IPEndPoint)?.Port ?? 0;
+            var session = new RespSession(connection, cache, new RespServerInfo(silo.Name, port, _maxBulkBytes, password), telemetry, logger);
+            await session.RunAsync();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _clients);
+        }
     }
+
+    // As Redis does at maxclients: the client reads why, then the connection closes.
+    private async Task RefuseAsync(ConnectionContext connection)
+    {
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        long last = Interlocked.Read(ref _lastRefusalLogged);
+        if ((last == long.MinValue || System.Diagnostics.Stopwatch.GetElapsedTime(last, now) > TimeSpan.FromMinutes(1))
+            && Interlocked.CompareExchange(ref _lastRefusalLogged, now, last) == last)
+        {
+            LogMaxClients(logger, _maxClients);
+        }
+
+        try
+        {
+            await connection.Transport.Output.WriteAsync(MaxClientsReached);
+        }
+        catch (Exception e) when (e is ConnectionResetException or ConnectionAbortedException or IOException or OperationCanceledException)
+        {
+            // The client left first; there is nothing to tell it.
+        }
+    }
+
+    private static readonly byte[] MaxClientsReached = "-ERR max number of clients reached\r\n"u8.ToArray();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refusing Redis protocol clients: MAX_CLIENTS ({MaxClients}) connections are open")]
+    private static partial void LogMaxClients(ILogger logger, int maxClients);
 }
