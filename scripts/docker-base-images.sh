@@ -2,7 +2,7 @@
 # Local stand-ins for the Dockerfile's two base images, for machines that cannot reach their registry
 # (mcr.microsoft.com), so that the unchanged Dockerfile and `docker compose up --build` still build:
 #
-#   sudo scripts/docker-base-images.sh      (root, a running Docker engine, debootstrap; Debian's mirror)
+#   scripts/docker-base-images.sh      (as root, with a running Docker engine, debootstrap and Debian's mirror)
 #
 # Each is a Debian 12 root filesystem made with debootstrap plus this machine's .NET (the whole SDK for
 # the build stage, only the .NET and ASP.NET Core runtimes for the runtime stage) and this machine's CA
