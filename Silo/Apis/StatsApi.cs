@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Silo.Http;
+using OrleansCache.Silo.Security;
 
 namespace OrleansCache.Silo.Apis;
 
@@ -26,10 +27,10 @@ public static class StatsApi
             return Problems.BadRequest("gc must be true or false.");
         }
 
-        if (collect && !TryStartCollection(out var wait))
+        if (collect && !Collections.TryEnter(out var wait))
         {
             return TypedResults.Problem(
-                $"A full collection ran less than {CollectionInterval.TotalSeconds:0} s ago; try again in {Math.Ceiling(wait.TotalSeconds):0} s, or leave out gc=true.",
+                $"A full collection ran less than {Collections.Interval.TotalSeconds:0} s ago; try again in {Math.Ceiling(wait.TotalSeconds):0} s, or leave out gc=true.",
                 statusCode: StatusCodes.Status429TooManyRequests,
                 title: "Too many collections");
         }
@@ -47,23 +48,7 @@ public static class StatsApi
 
     // At most one forced collection per interval per node: each pauses every request on it (below), so a
     // client asking in a loop must not be able to stall the node.
-    private static readonly TimeSpan CollectionInterval = TimeSpan.FromSeconds(10);
-    private static long _lastCollection = long.MinValue;
-
-    private static bool TryStartCollection(out TimeSpan wait)
-    {
-        long now = System.Diagnostics.Stopwatch.GetTimestamp();
-        long last = Interlocked.Read(ref _lastCollection);
-        var since = last == long.MinValue ? TimeSpan.MaxValue : System.Diagnostics.Stopwatch.GetElapsedTime(last, now);
-        if (since >= CollectionInterval && Interlocked.CompareExchange(ref _lastCollection, now, last) == last)
-        {
-            wait = TimeSpan.Zero;
-            return true;
-        }
-
-        wait = since >= CollectionInterval ? CollectionInterval : CollectionInterval - since;
-        return false;
-    }
+    private static readonly OncePerInterval Collections = new(TimeSpan.FromSeconds(10));
 
     // A full blocking collection pauses every request on the node (about 1 s with a million keys on the
     // shared 2-core machine), which is why it is only done when asked for, as scripts/bench-memory.sh does.

@@ -27,8 +27,8 @@ internal sealed partial class RespConnectionHandler(
     // Connections served now; Kestrel makes one handler per listener, so this counts this node's Redis clients.
     private int _clients;
 
-    // When the last refusal was logged (Stopwatch ticks): a flood of refused clients logs one line a minute.
-    private long _lastRefusalLogged = long.MinValue;
+    // A flood of refused clients logs one line a minute.
+    private readonly OncePerInterval _refusalLog = new(TimeSpan.FromMinutes(1));
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
@@ -53,10 +53,7 @@ internal sealed partial class RespConnectionHandler(
     // As Redis does at maxclients: the client reads why, then the connection closes.
     private async Task RefuseAsync(ConnectionContext connection)
     {
-        long now = System.Diagnostics.Stopwatch.GetTimestamp();
-        long last = Interlocked.Read(ref _lastRefusalLogged);
-        if ((last == long.MinValue || System.Diagnostics.Stopwatch.GetElapsedTime(last, now) > TimeSpan.FromMinutes(1))
-            && Interlocked.CompareExchange(ref _lastRefusalLogged, now, last) == last)
+        if (_refusalLog.TryEnter(out _))
         {
             LogMaxClients(logger, _maxClients);
         }
