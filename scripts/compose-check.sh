@@ -3,8 +3,10 @@
 #
 #   scripts/compose-check.sh      (a running Docker engine; Compose v2 or v1; redis-cli and curl)
 #
-# builds the image with the unchanged Dockerfile (`up --build`), waits until the three nodes' healthchecks
-# say healthy and node0 shows one cluster of three Active nodes, writes keys through node0's Redis port,
+# builds the image with the unchanged Dockerfile (`up --build`), with secrets made for this run in the
+# environment (which Compose prefers to any .env, left as it is), waits until the three nodes' healthchecks
+# say healthy and node0 shows one cluster of three Active nodes, checks that a client without the
+# password is refused, writes keys through node0's Redis port,
 # kills node1 with SIGKILL and reads every key back through node2, then tears everything down (also on
 # failure, after printing the nodes' last log lines). Exits non-zero with the reason when a check fails.
 # Where the registry cannot be reached, scripts/docker-base-images.sh makes the base images first.
@@ -17,6 +19,9 @@ else
   compose=(docker-compose)
 fi
 keys="${COMPOSE_CHECK_KEYS:-500}"
+CLUSTER_SECRET="compose-check-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+CACHE_PASSWORD="compose-check-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+export CLUSTER_SECRET CACHE_PASSWORD
 services=(node0 node1 node2)
 
 fail() {
@@ -46,7 +51,7 @@ all_healthy() {
 }
 
 active_members() {
-  curl -sf -m 5 http://127.0.0.1:18080/cluster | grep -o '"status":"Active"' | wc -l
+  curl -sf -m 5 -H "Authorization: Bearer $CACHE_PASSWORD" http://127.0.0.1:18080/cluster | grep -o '"status":"Active"' | wc -l
 }
 
 one_cluster_of_three() { [ "$(active_members)" -eq 3 ]; }
@@ -55,7 +60,7 @@ one_cluster_of_three() { [ "$(active_members)" -eq 3 ]; }
 every_key_reads_back() {
   local i
   diff -q <(for ((i = 0; i < keys; i++)); do echo "value-$i"; done) \
-    <(for ((i = 0; i < keys; i++)); do echo "GET compose:$i"; done | redis-cli -h 127.0.0.1 -p 16381 2>/dev/null) >/dev/null
+    <(for ((i = 0; i < keys; i++)); do echo "GET compose:$i"; done | redis-cli -h 127.0.0.1 -p 16381 -a "$CACHE_PASSWORD" --no-auth-warning 2>/dev/null) >/dev/null
 }
 
 started=$SECONDS
@@ -67,8 +72,12 @@ within 240 all_healthy || fail "the nodes did not all become healthy within 240 
 within 60 one_cluster_of_three || fail "node0 shows $(active_members) Active members, not 3"
 echo "three nodes healthy, one cluster, $((SECONDS - started)) s after up"
 
+anonymous=$(curl -s -o /dev/null -w '%{http_code}' -m 5 http://127.0.0.1:18080/cluster)
+[ "$anonymous" = 401 ] || fail "GET /cluster without the password answered $anonymous, not 401"
+echo "a client without CACHE_PASSWORD is refused (401)"
+
 written=$(for ((i = 0; i < keys; i++)); do echo "SET compose:$i value-$i"; done \
-  | redis-cli -h 127.0.0.1 -p 16379 | grep -cx OK || true)
+  | redis-cli -h 127.0.0.1 -p 16379 -a "$CACHE_PASSWORD" --no-auth-warning | grep -cx OK || true)
 [ "$written" -eq "$keys" ] || fail "only $written of $keys writes through node0 answered OK"
 echo "wrote $keys keys through node0"
 

@@ -67,6 +67,14 @@ public sealed class NodeOptions
     /// <summary><c>CACHE_PASSWORD</c>: the password HTTP and Redis protocol clients must give; unset, none is asked.</summary>
     public string? CachePassword { get; set; }
 
+    /// <summary><c>CLUSTER_SECRET</c>: shared by every node; proves membership messages come from one of them.
+    /// Unset, membership traffic is not authenticated (loopback only, or with <see cref="Insecure"/>).</summary>
+    public string? ClusterSecret { get; set; }
+
+    /// <summary><c>INSECURE</c>: lets a node with a non-loopback <see cref="NodeIp"/> start without
+    /// <see cref="ClusterSecret"/> and <see cref="CachePassword"/>, on purpose.</summary>
+    public bool Insecure { get; set; }
+
     /// <summary><c>LOG_FORMAT</c>: <see cref="LogFormats.Text"/> (the default) or <see cref="LogFormats.Json"/>, one
     /// JSON object per line for log collectors.</summary>
     public string LogFormat { get; set; } = LogFormats.Text;

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using OrleansCache.Silo.Membership;
 
 namespace OrleansCache.Silo.Configuration;
 
@@ -63,7 +64,41 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
             failures.Add("CLUSTER_ID must not be empty.");
         }
 
+        if (options.ClusterSecret is { Length: < MembershipAuthentication.MinSecretLength } secret)
+        {
+            failures.Add($"CLUSTER_SECRET must be at least {MembershipAuthentication.MinSecretLength} characters; it has {secret.Length}.");
+        }
+
+        CheckProtectedMode(failures, options);
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    // As Redis's protected mode: a node other machines can reach does not start open to all of them
+    // unless told to. Under CLUSTERING=adonet the database's credentials guard membership instead.
+    private static void CheckProtectedMode(List<string> failures, NodeOptions options)
+    {
+        if (IPAddress.IsLoopback(options.NodeIp) || options.Insecure)
+        {
+            return;
+        }
+
+        var missing = new List<string>();
+        if (options.ClusterSecret is null && options.Clustering == ClusteringModes.Gossip)
+        {
+            missing.Add("CLUSTER_SECRET");
+        }
+
+        if (options.CachePassword is null)
+        {
+            missing.Add("CACHE_PASSWORD");
+        }
+
+        if (missing.Count > 0)
+        {
+            failures.Add($"NODE_IP {options.NodeIp} is not a loopback address, so other machines can reach this node: set {string.Join(" and ", missing)} "
+                + "(the same on every node), or INSECURE=true to run without them on purpose.");
+        }
     }
 
     private static void CheckAdoNet(List<string> failures, NodeOptions options)

@@ -76,6 +76,8 @@ public static class NodeSettings
         node.Clustering = read.Choice("CLUSTERING", ClusteringModes.Gossip, ClusteringModes.AdoNet);
         node.ClusterId = read.String("CLUSTER_ID", node.ClusterId);
         node.CachePassword = read.Secret("CACHE_PASSWORD");
+        node.ClusterSecret = read.Secret("CLUSTER_SECRET");
+        node.Insecure = read.Choice("INSECURE", "false", "true") == "true";
         node.LogFormat = read.Choice("LOG_FORMAT", LogFormats.Text, LogFormats.Json);
         node.AdoNetConnectionString = read.OptionalString("ADONET_CONNECTION_STRING");
         node.AdoNetInvariant = read.String("ADONET_INVARIANT", node.AdoNetInvariant);

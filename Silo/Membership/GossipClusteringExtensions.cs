@@ -27,6 +27,7 @@ public static class GossipClusteringExtensions
             node.NodeId, node.NodeIp.ToString(), node.LinkedNodeIp?.ToString(), node.HttpPort, node.ClusterId, buckets)
         {
             LinkedId = node.LinkedNodeId,
+            ClusterSecret = node.ClusterSecret,
             Seed = seed,
         };
         silo.Services.AddGossipMembership(settings, configure);

@@ -71,7 +71,9 @@ public sealed partial class GossipMembership : IDisposable
         _logger = logger;
         _localSilo = localSilo ?? (() => null);
         _yieldHandler = yieldHandler;
-        _transport = new GossipTransport(serializer, settings.HttpPort, options.CallTimeout);
+        Authentication = new MembershipAuthentication(settings.ClusterSecret, time);
+        Refusals = new RefusalLog(logger);
+        _transport = new GossipTransport(serializer, settings, Authentication, Refusals, options.CallTimeout);
         _directory = new NodeDirectory(new NodeHeartbeat(settings.NodeId, settings.Ip, time.GetUtcNow().UtcTicks, 0), options.FailAfter, time);
         _startedAt = time.GetTimestamp();
         _heardFromCluster = settings.LinkedIp is null;
@@ -86,6 +88,12 @@ public sealed partial class GossipMembership : IDisposable
 
     /// <summary>The node's view of the cluster.</summary>
     public NodeDirectory Directory => _directory;
+
+    /// <summary>Proves <c>CLUSTER_SECRET</c> on what this node sends and checks it on what it receives.</summary>
+    public MembershipAuthentication Authentication { get; }
+
+    /// <summary>Where refused membership traffic is logged, once per address.</summary>
+    public RefusalLog Refusals { get; }
 
     /// <summary>Whether this node hosts the authoritative table now.</summary>
     public bool IsHost => _directory.Self.IsHost && _store is not null;

@@ -14,6 +14,9 @@ public sealed record GossipMembershipSettings(string NodeId, string Ip, string? 
     /// <summary>The linked node's <c>LINKED_NODE_ID</c>, for the log.</summary>
     public string? LinkedId { get; init; }
 
+    /// <summary><c>CLUSTER_SECRET</c>: when set, every membership message proves it (see <see cref="MembershipAuthentication"/>).</summary>
+    public string? ClusterSecret { get; init; }
+
     /// <summary>Set when the node restarts its silo to join another cluster: the cluster to follow from the start.</summary>
     public GossipSeed? Seed { get; init; }
 }

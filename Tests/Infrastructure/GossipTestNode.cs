@@ -33,6 +33,9 @@ public sealed class GossipTestNode : IAsyncDisposable
     /// <summary>The node's membership.</summary>
     public GossipMembership Membership { get; }
 
+    /// <summary>The serializer of the node's membership messages, for tests that send their own.</summary>
+    public Serializer Serializer => _app.Services.GetRequiredService<Serializer>();
+
     /// <summary>The silo address this node pretends to have (see <see cref="JoinAsSiloAsync"/>).</summary>
     public SiloAddress Silo => SiloAddress.New(new IPEndPoint(IPAddress.Parse(Ip), 11111), 1);
 
@@ -46,9 +49,10 @@ public sealed class GossipTestNode : IAsyncDisposable
         string? linkedIp,
         string clusterId,
         IClusterYieldHandler? yieldHandler = null,
-        Action<GossipOptions>? configure = null)
+        Action<GossipOptions>? configure = null,
+        string? clusterSecret = null)
     {
-        var settings = new GossipMembershipSettings(nodeId, ip, linkedIp, 8080, clusterId, 1024);
+        var settings = new GossipMembershipSettings(nodeId, ip, linkedIp, 8080, clusterId, 1024) { ClusterSecret = clusterSecret };
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(ip), 8080));

@@ -137,6 +137,25 @@ public sealed class GossipClusterTests
         Assert.Equal(["0"], (await LocalCluster.ReadMembersAsync(first)).Where(m => m.Value == "Active").Select(m => m.Key));
     }
 
+    [Fact]
+    public async Task ANodeWithAnotherClusterSecret_IsKeptOut_WithAnErrorNamingClusterSecret_OnBothSides()
+    {
+        await using var cluster = new LocalCluster();
+        var secret = new Dictionary<string, string> { ["CLUSTER_SECRET"] = "the-secret-of-this-cluster" };
+        var first = await cluster.StartAsync("0", extra: secret);
+        await first.WaitUntilReadyAsync(Formation);
+        await cluster.StartAsync("1", linked: first, extra: secret);
+        await cluster.WaitForMembersAsync(["0", "1"], Formation);
+
+        var outsider = await cluster.StartAsync("2", linked: first, extra: new Dictionary<string, string> { ["CLUSTER_SECRET"] = "the-secret-of-another-one" });
+        int exitCode = await outsider.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("CLUSTER_SECRET", outsider.Output);
+        Assert.Contains($"Refused membership traffic from {outsider.Ip}", first.Output);
+        Assert.Equal(["0", "1"], (await LocalCluster.ReadMembersAsync(first)).Where(m => m.Value == "Active").Select(m => m.Key).Order());
+    }
+
     private static IEnumerable<string> Ids(int n) => Enumerable.Range(0, n).Select(i => i.ToString());
 
     private static async Task AssertServesAsync(NodeProcess writer, NodeProcess reader, string key)

@@ -186,6 +186,44 @@ public sealed class NodeSettingsTests
         Assert.Contains("MAX_MEMORY_BYTES must be a whole number; it is '1 GB'.", error.Failures);
     }
 
+    [Fact]
+    public void Load_RefusesANodeOthersCanReach_WithoutClusterSecretAndCachePassword()
+    {
+        var error = Refusal(Configuration(("NODE_IP", "10.0.0.5")));
+
+        Assert.Contains("NODE_IP 10.0.0.5 is not a loopback address", error);
+        Assert.Contains("set CLUSTER_SECRET and CACHE_PASSWORD", error);
+        Assert.Contains("INSECURE=true", error);
+        Assert.Contains("set CACHE_PASSWORD (", Refusal(Configuration(("NODE_IP", "10.0.0.5"), ("CLUSTER_SECRET", "sixteen-chars-ok"))));
+    }
+
+    [Theory]
+    [InlineData("INSECURE", "true")]
+    [InlineData("CLUSTER_SECRET", "sixteen-chars-ok")]
+    public void Load_StartsANodeOthersCanReach_WithBothSecrets_OrInsecureOnPurpose(string variable, string value)
+    {
+        var settings = Load(Configuration(("NODE_IP", "10.0.0.5"), ("CACHE_PASSWORD", "a password"), (variable, value)));
+
+        Assert.Equal("10.0.0.5", settings.Node.NodeIp.ToString());
+    }
+
+    [Fact]
+    public void Load_StartsAnAdoNetNodeOthersCanReach_WithThePasswordAlone()
+    {
+        var settings = Load(Configuration(
+            ("NODE_IP", "10.0.0.5"), ("CACHE_PASSWORD", "a password"), ("CLUSTERING", "adonet"), ("ADONET_CONNECTION_STRING", "Host=db;Database=cache")));
+
+        Assert.Null(settings.Node.ClusterSecret);
+    }
+
+    [Theory]
+    [InlineData("CLUSTER_SECRET", "too-short")]
+    [InlineData("INSECURE", "yes")]
+    public void Load_RefusesAWeakSecretOrAnUnclearInsecure(string variable, string value)
+    {
+        Assert.Contains(variable, Refusal(Configuration((variable, value))));
+    }
+
     private static (NodeOptions Node, CacheOptions Cache) Load(IConfiguration configuration) => NodeSettings.Read(configuration);
 
     // All failures, as the node prints them: in one line.
