@@ -79,17 +79,17 @@ public interface IBucketGrain : IGrainWithIntegerKey
 
     /// <summary>Reclaims entries whose expiry has passed; called by the node's sweep.</summary>
     /// <returns>How many were reclaimed.</returns>
-    [Alias("SweepExpired")]
+    [Alias("SweepExpired"), SiloOnly]
     Task<int> SweepExpiredAsync();
 
     /// <summary>Returns the least recently used of <paramref name="samples"/> randomly sampled entries,
     /// for the node's evictor to compare with other buckets' (approximate LRU, as Redis samples).</summary>
-    [Alias("SampleForEviction"), ReadOnly]
+    [Alias("SampleForEviction"), ReadOnly, SiloOnly]
     Task<EvictionCandidate[]> SampleForEvictionAsync(int samples);
 
     /// <summary>Evicts each candidate not used since it was sampled, from the primary and every replica.</summary>
     /// <returns>How many were evicted.</returns>
-    [Alias("Evict")]
+    [Alias("Evict"), SiloOnly]
     Task<int> EvictAsync(EvictionCandidate[] candidates);
 
     /// <summary>
@@ -113,17 +113,17 @@ public interface IBucketGrain : IGrainWithIntegerKey
     /// <returns>How many entries were added, replaced, kept, skipped as expired, and refused.</returns>
     /// <exception cref="CacheArgumentException">A key does not belong to this bucket (the clusters' <c>BUCKETS</c>
     /// differ), or <paramref name="policy"/> is not a <see cref="MergePolicy"/>; nothing is merged.</exception>
-    [Alias("Merge")]
+    [Alias("Merge"), SiloOnly]
     Task<MergeResult> MergeAsync(KeyValuePair<string, CacheEntry>[] entries, MergePolicy policy);
 
     /// <summary>Returns a complete copy of the bucket.</summary>
-    [Alias("Snapshot"), ReadOnly]
+    [Alias("Snapshot"), ReadOnly, SiloOnly]
     Task<BucketSnapshot> GetSnapshotAsync();
 
     /// <summary>Returns the sequence number of the last write applied to the bucket.</summary>
     /// <remarks>Interleaves with other calls: a replica asks it while deciding whether it may move, and the
     /// bucket may at that moment be waiting on that replica.</remarks>
-    [Alias("Sequence"), AlwaysInterleave]
+    [Alias("Sequence"), AlwaysInterleave, SiloOnly]
     Task<long> GetSequenceAsync();
 
     /// <summary>Reports the nodes that hold this bucket's primary and replicas right now.</summary>
@@ -136,6 +136,6 @@ public interface IBucketGrain : IGrainWithIntegerKey
     /// complete copy if it lacks one. Called by each node's rebalancer when membership changes.
     /// </summary>
     /// <returns><see langword="true"/> when the bucket is moving to another node.</returns>
-    [Alias("Reconcile")]
+    [Alias("Reconcile"), SiloOnly]
     Task<bool> ReconcileAsync();
 }

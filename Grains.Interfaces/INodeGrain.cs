@@ -17,7 +17,7 @@ public interface INodeGrain : IGrainWithStringKey
     /// Tells this node that <paramref name="leaving"/> is stopping: from now on this node leaves it out of the
     /// bucket map, so nothing is placed on it or moved back to it while it hands its buckets off.
     /// </summary>
-    [Alias("NodeLeaving")]
+    [Alias("NodeLeaving"), SiloOnly]
     Task NodeLeavingAsync(SiloAddress leaving);
 
     /// <summary>

@@ -14,29 +14,29 @@ public interface IReplicaGrain : IGrainWithIntegerKey
     /// <returns><see langword="false"/> when the write's sequence number shows the replica missed an earlier
     /// write; the primary must then send a full copy with <see cref="ResetAsync"/>. A write already
     /// applied is acknowledged again.</returns>
-    [Alias("Apply")]
+    [Alias("Apply"), SiloOnly]
     Task<bool> ApplyAsync(ReplicaWrite write);
 
     /// <summary>Applies consecutive writes forwarded by the primary, in order, as <see cref="ApplyAsync"/> would
     /// one by one (one call for a batch: a multi-set or a round of evictions).</summary>
     /// <returns><see langword="false"/> when a gap shows the replica missed an earlier write.</returns>
-    [Alias("ApplyMany")]
+    [Alias("ApplyMany"), SiloOnly]
     Task<bool> ApplyManyAsync(ReplicaWrite[] writes);
 
     /// <summary>Replaces the replica's whole content with <paramref name="snapshot"/>.</summary>
-    [Alias("Reset")]
+    [Alias("Reset"), SiloOnly]
     Task ResetAsync(BucketSnapshot snapshot);
 
     /// <summary>Returns a complete copy of the replica, or <see langword="null"/> while it holds no copy of
     /// the bucket yet (it was just created and its primary has not filled it).</summary>
     /// <remarks>Interleaves with other calls (it only reads): a recovering primary asks it while the replica
     /// may be waiting on that primary.</remarks>
-    [Alias("Snapshot"), AlwaysInterleave]
+    [Alias("Snapshot"), AlwaysInterleave, SiloOnly]
     Task<BucketSnapshot?> GetSnapshotAsync();
 
     /// <summary>Returns the sequence number of the last write applied, or -1 while the replica holds no copy.</summary>
     /// <remarks>Interleaves with other calls, as <see cref="GetSnapshotAsync"/> does.</remarks>
-    [Alias("Sequence"), AlwaysInterleave]
+    [Alias("Sequence"), AlwaysInterleave, SiloOnly]
     Task<long> GetSequenceAsync();
 
     /// <summary>
@@ -53,7 +53,7 @@ public interface IReplicaGrain : IGrainWithIntegerKey
     /// loses nothing: the primary refills the replica). Called by each node's rebalancer.
     /// </summary>
     /// <returns><see langword="true"/> when the replica is moving to another node, or waits to.</returns>
-    [Alias("Reconcile")]
+    [Alias("Reconcile"), SiloOnly]
     Task<bool> ReconcileAsync();
 
     /// <summary>Returns the <c>NODE_ID</c> of the silo this replica is active on.</summary>

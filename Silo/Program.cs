@@ -49,6 +49,7 @@ while (true)
         .UseCacheNode(node, cache.Buckets, restart.Carried?.Seed)
         .AddCacheGrains()
         .AddNodeRestart(restart)
+        .AddSiloOnlyCalls(node.ClusterSecret)
         .AddCacheTracing(builder.Configuration)
         .AddDashboard());
 

@@ -25,6 +25,9 @@ public sealed class ClusterClientHost : IDisposable
     /// <summary>The cache facade over this client.</summary>
     public CacheClient Cache { get; }
 
+    /// <summary>The client's grains, for tests that call grain methods as any Orleans client could.</summary>
+    public IGrainFactory Grains => _host.Services.GetRequiredService<IClusterClient>();
+
     /// <summary>Starts a client that discovers the cluster from the node at <paramref name="seedIp"/>.</summary>
     public static async Task<ClusterClientHost> StartAsync(string seedIp, TimeSpan timeout)
     {
