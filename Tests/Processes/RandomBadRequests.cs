@@ -5,7 +5,7 @@ namespace OrleansCache.Tests.Processes;
 
 /// <summary>
 /// Random requests a node must refuse, or answer harmlessly, and never with a 5xx: random bytes and
-/// broken JSON for <c>/set</c>, <c>/mset</c> and <c>/mget</c>, bad keys in paths, refusable writes, bad
+/// broken JSON for <c>/set</c>, <c>/mset</c> and <c>/mget</c>, random bytes for the membership routes, bad keys in paths, refusable writes, bad
 /// TTLs, failing or malformed conditions, counters over a non-integer and oversized values aimed at
 /// <see cref="Sentinel"/>, and any method on any route. The same seed gives the same requests.
 /// </summary>
@@ -22,6 +22,7 @@ internal static class RandomBadRequests
         [
             "/", "/ping", "/set", "/get", "/get/", "/get/fz-m", "/dump-content", "/cache", "/cache/", "/cache/fz-m", "/cluster", "/nope",
             "/dashboard/", "/mget", "/mset", "/incr", "/incr/", "/incr/fz-m", "/stats",
+            "/_membership/gossip", "/_membership/table", "/_membership/copy", "/_membership/nope",
         ];
 
     private static readonly string[] BadTtls =
