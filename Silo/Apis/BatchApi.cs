@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OrleansCache.Grains;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Silo.Http;
+using OrleansCache.Silo.Security;
 
 namespace OrleansCache.Silo.Apis;
 
@@ -18,8 +19,8 @@ public static class BatchApi
     public const int MaxBatchKeys = 10_000;
 
     /// <summary>Most bytes of values one <c>/mget</c> answers with (413 beyond), and the largest body of
-    /// either route (or what one largest value needs, if more): 64 MiB.</summary>
-    public const int MaxBatchBytes = 64 * 1024 * 1024;
+    /// either route (or what one largest value needs, if more): <see cref="BoundedReads.MaxBytes"/>.</summary>
+    public const int MaxBatchBytes = BoundedReads.MaxBytes;
 
     /// <summary>Maps the routes.</summary>
     public static IEndpointRouteBuilder MapBatchApi(this IEndpointRouteBuilder app)
@@ -71,7 +72,7 @@ public static class BatchApi
                 }
             }
 
-            var entries = await GetWithinLimitAsync(cache, keys, options.Value.MaxValueBytes);
+            var entries = await BoundedReads.GetManyAsync(cache, keys, options.Value.MaxValueBytes);
             if (entries is null)
             {
                 return Problems.TooLarge($"The values of these keys are larger than the limit of {MaxBatchBytes} bytes for one /mget; ask for fewer keys at a time.");
@@ -141,45 +142,6 @@ public static class BatchApi
             await cache.SetManyAsync(entries, expiry);
             return TypedResults.Ok(new StatusResponse("OK"));
         }
-    }
-
-    // Reads the keys' entries a share at a time, so that what is held never passes MaxBatchBytes by more than
-    // one share: a share asks for as many keys as the bytes left could hold at the largest value size. Returns
-    // null as soon as the values read pass the limit. (Asked for 20,000 copies of one 1 MiB key in one
-    // request, a node once went to 4.4 GB and stopped answering.)
-    private static async Task<CacheEntry?[]?> GetWithinLimitAsync(CacheClient cache, List<string> keys, int maxValueBytes)
-    {
-        if (keys.Count == 0)
-        {
-            // The facade refuses an empty batch, with the same words at every door.
-            return await cache.GetManyAsync(keys);
-        }
-
-        // One largest value is always answerable, even when MAX_VALUE_BYTES is above the batch limit.
-        long limit = Math.Max(MaxBatchBytes, maxValueBytes);
-        var entries = new CacheEntry?[keys.Count];
-        long bytes = 0;
-        int next = 0;
-        while (next < keys.Count)
-        {
-            long left = limit - bytes;
-            int share = (int)Math.Clamp(left / Math.Max(1, maxValueBytes), 1, keys.Count - next);
-            var read = await cache.GetManyAsync(keys.GetRange(next, share));
-            for (int i = 0; i < read.Length; i++)
-            {
-                bytes += read[i]?.Value.Length ?? 0;
-                entries[next + i] = read[i];
-            }
-
-            if (bytes > limit)
-            {
-                return null;
-            }
-
-            next += share;
-        }
-
-        return entries;
     }
 
     private static ProblemHttpResult TooManyKeys(int count) =>

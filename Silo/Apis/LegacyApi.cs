@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansCache.Grains;
 using OrleansCache.Grains.Interfaces;
+using OrleansCache.Grains.Storage;
 using OrleansCache.Silo.Http;
 
 namespace OrleansCache.Silo.Apis;
@@ -101,21 +102,56 @@ public static class LegacyApi
         });
     }
 
-    private static async Task<JsonBody> DumpAsync(CacheClient cache, ILocalSiloDetails silo)
+    // Streams every entry held here, primary and replica copies, one bucket at a time, so the node holds one
+    // bucket's copy and a flush's worth of JSON at most, not the whole node twice over (a node of 10 GB
+    // would otherwise build 10 GB of snapshot and more of JSON). Buckets in order, each one's keys sorted
+    // (ordinal), so the same content always prints the same way. A replica whose primary is also here
+    // holds the same keys: it is written once.
+    private static async Task DumpAsync(HttpContext context, IGrainFactory grains, LocalBucketCatalog catalog)
     {
-        var entries = await cache.DumpNodeAsync(silo.Name);
-        return new JsonBody(writer =>
+        var primaries = catalog.Primaries.Order().ToArray();
+        var replicas = catalog.Replicas.Except(primaries).Order().ToArray();
+        var response = context.Response;
+        response.ContentType = "application/json; charset=utf-8";
+        await using var writer = new Utf8JsonWriter(response.BodyWriter);
+        writer.WriteStartObject();
+        for (int i = 0; i < primaries.Length + replicas.Length; i++)
         {
-            // Sorted by key (ordinal), so the same content always prints the same way.
-            writer.WriteStartObject();
-            foreach (var (key, entry) in entries.OrderBy(e => e.Key, StringComparer.Ordinal))
+            BucketSnapshot? snapshot;
+            try
             {
-                writer.WritePropertyName(key);
-                ValueJson.WriteValue(writer, entry);
+                snapshot = i < primaries.Length
+                    ? await grains.GetGrain<IBucketGrain>(primaries[i]).GetSnapshotAsync()
+                    : await grains.GetGrain<IReplicaGrain>(replicas[i - primaries.Length]).GetSnapshotAsync();
+            }
+            catch (Exception) when (response.HasStarted)
+            {
+                // Too late for an error status: cut the answer short, so the client sees a broken body
+                // rather than a dump silently missing a bucket.
+                context.Abort();
+                return;
             }
 
-            writer.WriteEndObject();
-        });
+            if (snapshot is null)
+            {
+                continue;
+            }
+
+            var keys = snapshot.Entries.Keys.ToArray();
+            Array.Sort(keys, StringComparer.Ordinal);
+            foreach (var key in keys)
+            {
+                writer.WritePropertyName(key);
+                ValueJson.WriteValue(writer, snapshot.Entries[key]);
+            }
+
+            // Hands the bucket's JSON to the connection and waits while the client is slower than the node.
+            writer.Flush();
+            await response.BodyWriter.FlushAsync(context.RequestAborted);
+        }
+
+        writer.WriteEndObject();
+        writer.Flush();
     }
 
     private sealed record PingResponse(string Service, string Status);

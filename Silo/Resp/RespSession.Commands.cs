@@ -4,6 +4,7 @@ using System.Collections.Frozen;
 using System.Text;
 using System.Text.Unicode;
 using OrleansCache.Grains.Interfaces;
+using OrleansCache.Silo.Security;
 
 namespace OrleansCache.Silo.Resp;
 
@@ -113,7 +114,13 @@ internal sealed partial class RespSession
             return invalid;
         }
 
-        return PendingReply.Entries(session.Run(keys, 0, static (cache, keys, _) => cache.GetManyAsync(keys)));
+        // Bounded in bytes as /mget is: a client naming one large key many times must not make the node hold
+        // its value that many times over (nor write it into the connection's buffer that many times).
+        return PendingReply.Entries(session.Run(keys, session._server.MaxBulkBytes, static async (cache, keys, maxValueBytes) =>
+            await BoundedReads.GetManyAsync(cache, keys, maxValueBytes)
+                ?? throw new CacheArgumentException(
+                    CacheArgumentError.InvalidArgument,
+                    $"the values of these keys are larger than the limit of {BoundedReads.MaxBytes} bytes for one MGET; ask for fewer keys at a time")));
     }
 
     private static PendingReply MSet(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments)

@@ -91,6 +91,24 @@ public sealed class RequestLimitTests(RequestLimitTests.LimitedNode fixture) : I
     }
 
     [Fact]
+    public async Task RespMget_RefusesValuesLargerThanTheByteCap_NamingOneLargeKeyManyTimes_AndStillServes()
+    {
+        // One 1 MiB value named 200 times: 200 MiB of answer from a request of a few KB, the attack /mget had.
+        var value = Encoding.ASCII.GetBytes(new string('y', OneMiB));
+        await PutAsync("limit-resp-large", value);
+        await using var socket = await RespSocket.ConnectAsync(Node);
+
+        await socket.SendAsync(RespSocket.Command(["MGET", .. Enumerable.Repeat("limit-resp-large", 200)]));
+        string refused = await socket.ReadReplyAsync();
+        await socket.SendAsync(RespSocket.Command(["MGET", .. Enumerable.Repeat("limit-resp-large", 3)]));
+        string served = await socket.ReadReplyAsync();
+
+        Assert.StartsWith("-ERR ", refused, StringComparison.Ordinal);
+        Assert.Contains("ask for fewer keys", refused, StringComparison.Ordinal);
+        Assert.Equal(3 * OneMiB + 2, served.Length);
+    }
+
+    [Fact]
     public async Task Mset_RefusesMoreEntriesThanTheCap_With413_AndStoresNone()
     {
         var entries = Enumerable.Range(0, MaxBatchKeys + 1).ToDictionary(i => $"limit-mset-{i}", i => "v");
