@@ -13,7 +13,7 @@
 # Everything started is stopped on exit, Ctrl-C included.
 #
 #   --no-publish        use the binaries already in BENCH_PUBLISH_DIR (published if absent)
-#   BENCH_FIRST_IP      first of the 5 addresses used (default 127.0.0.200: redis-server, then the nodes)
+#   BENCH_FIRST_IP      first of the 7 addresses used (default 127.0.0.200: redis-server, then the nodes)
 #   BENCH_ROUNDS        rounds (default 2)
 #   BENCH_REQUESTS      requests per redis-benchmark run (default 200000)
 #   BENCH_DIR           logs (default artifacts/bench)
@@ -21,6 +21,9 @@
 #   BENCH_BASELINE_DIR  binaries of another build (for example an earlier commit's scripts/publish.sh
 #                       output): also runs it as a 1-node "baseline" target, for a before/after table
 #                       in one run
+#   BENCH_VARIANT       variables (VAR=value ...) for one more 1-node target, "variant", started with them,
+#                       to compare a setting with the plain 1-node target in one run, e.g.
+#                       BENCH_VARIANT=CLUSTER_SECRET=a-secret-of-16-chars-or-more
 set -euo pipefail
 
 script=bench-redis.sh
@@ -35,7 +38,7 @@ baseline_dir="${BENCH_BASELINE_DIR:-}"
 if [[ -n "$baseline_dir" && ! -f "$baseline_dir/silo/Silo.dll" ]]; then
   bench_fail "BENCH_BASELINE_DIR must hold silo/Silo.dll; $baseline_dir does not."
 fi
-bench_addresses 6 127.0.0.200
+bench_addresses 7 127.0.0.200
 bench_require redis-server redis-benchmark redis-cli curl dotnet
 redis_ip="$(ip_of 0)"
 single_ip="$(ip_of 1)"
@@ -52,9 +55,17 @@ if [[ -n "$baseline_dir" ]]; then
   targets+=("baseline $baseline_ip")
 fi
 
+variant_ip="$(ip_of 6)"
+if [[ -n "${BENCH_VARIANT:-}" ]]; then
+  read -r -a variant_variables <<< "$BENCH_VARIANT"
+  start_node variant 0 "$variant_ip" CLUSTER_ID=bench-variant "${variant_variables[@]}"
+  targets+=("variant $variant_ip")
+fi
+
 ready() {
   redis_up "$redis_ip" && cluster_up "$single_ip" && cluster_up "${cluster_ips[@]}" \
-    && { [[ -z "$baseline_dir" ]] || cluster_up "$baseline_ip"; }
+    && { [[ -z "$baseline_dir" ]] || cluster_up "$baseline_ip"; } \
+    && { [[ -z "${BENCH_VARIANT:-}" ]] || cluster_up "$variant_ip"; }
 }
 bench_wait_until "redis-server and the clusters" ready
 
