@@ -84,12 +84,7 @@ public sealed class GossipTransport : IDisposable
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(ContentType);
         var proof = _authentication.SignRequest(route, _settings.NodeId, bytes);
-        if (proof is not null)
-        {
-            request.Headers.Add(MembershipAuthentication.NodeHeader, proof.NodeId);
-            request.Headers.Add(MembershipAuthentication.TimeHeader, proof.SentAt.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            request.Headers.Add(MembershipAuthentication.SignatureHeader, proof.Signature);
-        }
+        proof?.WriteTo(request.Headers);
 
         using var response = await _http.SendAsync(request, cancellationToken);
         if (response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.Unauthorized)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using OrleansCache.Silo.Security;
 
 namespace OrleansCache.Silo.Membership;
 
@@ -44,7 +45,6 @@ public sealed class MembershipAuthentication
     private const int MaxRemembered = 100_000;
 
     private const int SignatureBytes = 32;
-    private static readonly byte[] KeyInfo = "orleans-cache/membership/v1"u8.ToArray();
 
     private readonly byte[]? _key;
     private readonly TimeProvider _time;
@@ -57,7 +57,7 @@ public sealed class MembershipAuthentication
         _time = time;
         if (secret is not null)
         {
-            _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secret), 32, salt: null, info: KeyInfo);
+            _key = ClusterSecretKeys.Derive(secret, ClusterSecretKeys.Membership);
         }
     }
 

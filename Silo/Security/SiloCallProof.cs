@@ -30,8 +30,6 @@ public sealed class SiloCallProof
     // Proofs remembered as checked: a few per silo per second of the window, far below this.
     private const int MaxRemembered = 4096;
 
-    private static readonly byte[] KeyInfo = "orleans-cache/silo-calls/v1"u8.ToArray();
-
     private readonly byte[] _key;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, long> _checked = new(StringComparer.Ordinal);
@@ -40,7 +38,7 @@ public sealed class SiloCallProof
     /// <summary>Proves calls with a key derived from <paramref name="clusterSecret"/>.</summary>
     public SiloCallProof(string clusterSecret, TimeProvider time)
     {
-        _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(clusterSecret), 32, salt: null, info: KeyInfo);
+        _key = ClusterSecretKeys.Derive(clusterSecret, ClusterSecretKeys.SiloCalls);
         _time = time;
     }
 

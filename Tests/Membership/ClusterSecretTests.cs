@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using OrleansCache.Silo.Membership;
@@ -147,12 +146,7 @@ public sealed class ClusterSecretTests : IAsyncLifetime
             Content = new ByteArrayContent(node.Serializer.SerializeToArray(message)),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(GossipTransport.ContentType);
-        if (proof is not null)
-        {
-            request.Headers.Add(MembershipAuthentication.NodeHeader, proof.NodeId);
-            request.Headers.Add(MembershipAuthentication.TimeHeader, proof.SentAt.ToString(CultureInfo.InvariantCulture));
-            request.Headers.Add(MembershipAuthentication.SignatureHeader, proof.Signature);
-        }
+        proof?.WriteTo(request.Headers);
 
         return await _http.SendAsync(request).WaitAsync(Deadline);
     }
