@@ -30,6 +30,13 @@ public interface INodeGrain : IGrainWithStringKey
     [Alias("CountCopiesOwedTo"), ReadOnly]
     Task<int?> CountCopiesOwedToAsync(string nodeId);
 
+    /// <summary>Whether the replica grain with this key (see <c>ReplicaKey</c>) is active on this node.</summary>
+    /// <remarks>A bucket re-activated while the cluster has fewer nodes than <c>REPLICATION_FACTOR</c> asks
+    /// this before it reads a replica the map no longer places: such a replica cannot be activated, only
+    /// found where it still is.</remarks>
+    [Alias("HoldsReplica"), ReadOnly, SiloOnly]
+    Task<bool> HoldsReplicaAsync(long replicaKey);
+
     /// <summary>Returns this node's keys, bytes and counters.</summary>
     [Alias("Stats"), ReadOnly]
     Task<NodeStats> GetStatsAsync();

@@ -68,6 +68,9 @@ public sealed class NodeGrain(
     }
 
     /// <inheritdoc />
+    public Task<bool> HoldsReplicaAsync(long replicaKey) => Task.FromResult(catalog.Contains(replicaKey, replica: true));
+
+    /// <inheritdoc />
     public Task<int?> CountCopiesOwedToAsync(string nodeId)
     {
         var map = maps.Current;

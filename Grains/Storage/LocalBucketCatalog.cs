@@ -20,6 +20,12 @@ public sealed class LocalBucketCatalog
     /// <summary>Keys of the replica grains active here.</summary>
     public ICollection<long> Replicas => _replicas.Keys;
 
+    /// <summary>Whether a bucket (or, with <paramref name="replica"/>, a replica) grain with this key is active here.</summary>
+    /// <param name="key">The grain's key.</param>
+    /// <param name="replica">Whether it is a replica grain.</param>
+    /// <returns><see langword="true"/> when it is listed.</returns>
+    public bool Contains(long key, bool replica) => (replica ? _replicas : _primaries).ContainsKey(key);
+
     /// <summary>Records that a bucket (or, with <paramref name="replica"/>, a replica) grain is active here.</summary>
     /// <param name="key">The grain's key.</param>
     /// <param name="replica">Whether it is a replica grain.</param>
