@@ -41,7 +41,10 @@ public sealed class CacheConnection : IAsyncDisposable
     /// <summary>Connects to the cluster through the node <paramref name="command"/> names.</summary>
     /// <exception cref="OrleansException">No gateway accepted the connection.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
-    public static async Task<CacheConnection> OpenAsync(ClientCommand command, CancellationToken cancellationToken)
+    /// <param name="command">The command, which names the node.</param>
+    /// <param name="certificate">For nodes that use TLS, the certificate to present and trust them by; the connection owns it.</param>
+    /// <param name="cancellationToken">Gives up connecting.</param>
+    public static async Task<CacheConnection> OpenAsync(ClientCommand command, ClusterCertificate? certificate, CancellationToken cancellationToken)
     {
         // No Args: the command line is ours, not configuration. The content root is the client's own folder,
         // so an appsettings.json where the user runs it (a node's, say) cannot change what the client prints.
@@ -53,8 +56,15 @@ public sealed class CacheConnection : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Orleans.Runtime.Messaging", LogLevel.None);
         builder.Logging.AddFilter("Orleans.Messaging", LogLevel.None);
+        builder.Logging.AddFilter("Orleans.Connections.Security", LogLevel.None);
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+
+        // Registered through a factory so that the host disposes it with itself.
+        if (certificate is not null)
+        {
+            builder.Services.AddSingleton(_ => certificate);
+        }
 
         builder.UseOrleansClient(client =>
         {
@@ -63,7 +73,7 @@ public sealed class CacheConnection : IAsyncDisposable
                 cluster.ClusterId = command.ClusterId;
                 cluster.ServiceId = command.ClusterId;
             });
-            UseGateways(client, command.Node, command.Password);
+            UseGateways(client, command.Node, command.Password, certificate);
             client.UseConnectionRetryFilter(RetryConnectingFor(ConnectRetryWindow));
         });
 
@@ -98,8 +108,8 @@ public sealed class CacheConnection : IAsyncDisposable
 
     // The one place that decides which gateways the client talks to: every live one, discovered from the
     // node named on the command line through its HTTP port (HTTP_PORT, default 8080).
-    private static void UseGateways(IClientBuilder client, IPEndPoint node, string? password) =>
-        client.UseCacheClusterGateways(node, int.TryParse(Environment.GetEnvironmentVariable("HTTP_PORT"), out int port) ? port : 8080, password);
+    private static void UseGateways(IClientBuilder client, IPEndPoint node, string? password, ClusterCertificate? certificate) =>
+        client.UseCacheClusterGateways(node, int.TryParse(Environment.GetEnvironmentVariable("HTTP_PORT"), out int port) ? port : 8080, password, certificate);
 
     private static Func<Exception, CancellationToken, Task<bool>> RetryConnectingFor(TimeSpan window)
     {

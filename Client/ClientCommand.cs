@@ -19,4 +19,10 @@ public sealed record ClientCommand(CommandVerb Verb, IReadOnlyList<string> Argum
 
     /// <summary>The nodes' <c>CACHE_PASSWORD</c> (<c>--password</c>, else the variable), if they have one.</summary>
     public string? Password { get; init; }
+
+    /// <summary>For nodes that use TLS: the PFX of a certificate they trust (<c>--certificate</c>, else <c>TLS_CERTIFICATE</c>).</summary>
+    public string? Certificate { get; init; }
+
+    /// <summary>That PFX's password (<c>--certificate-password</c>, else <c>TLS_CERTIFICATE_PASSWORD</c>).</summary>
+    public string? CertificatePassword { get; init; }
 }

@@ -24,6 +24,8 @@ public sealed partial class CommandLine
           HTTP_PORT     HTTP port of the nodes, where the live gateways are found (default 8080)
           CLUSTER_ID    cluster to connect to (default orleans-cache)
           CACHE_PASSWORD  the nodes' password, when --password gives none
+          TLS_CERTIFICATE, TLS_CERTIFICATE_PASSWORD  when --certificate and
+                        --certificate-password give none
 
         Exit codes:
           0  done (a miss included; for bench, errors during the timed run are counted, not fatal)

@@ -31,6 +31,8 @@ public sealed partial class CommandLine
     private readonly Option<IPEndPoint?> _node;
     private readonly Option<bool> _json;
     private readonly Option<string?> _password;
+    private readonly Option<string?> _certificate;
+    private readonly Option<string?> _certificatePassword;
 
     /// <summary>Builds the command line.</summary>
     /// <param name="environment">Reads an environment variable (<c>GATEWAY_PORT</c>, <c>CLUSTER_ID</c>).</param>
@@ -64,6 +66,19 @@ public sealed partial class CommandLine
             Recursive = true,
         };
 
+        _certificate = new Option<string?>("--certificate")
+        {
+            Description = "for nodes that use TLS: a PFX file with a certificate they trust, presented\nto them and trusting them in turn (default: TLS_CERTIFICATE)",
+            HelpName = "pfx",
+            Recursive = true,
+        };
+        _certificatePassword = new Option<string?>("--certificate-password")
+        {
+            Description = "the password of that PFX file (default: TLS_CERTIFICATE_PASSWORD)",
+            HelpName = "password",
+            Recursive = true,
+        };
+
         // The root's --version and [suggest] directive are left out: neither is ours to support.
         _root = new RootCommand(RootDescription) { HelpName = "Client" };
         _root.Options.Clear();
@@ -74,6 +89,8 @@ public sealed partial class CommandLine
         _root.Options.Add(_node);
         _root.Options.Add(_json);
         _root.Options.Add(_password);
+        _root.Options.Add(_certificate);
+        _root.Options.Add(_certificatePassword);
         _root.SetAction(PrintRootHelp);
 
         var key = KeyArgument();
@@ -150,9 +167,14 @@ public sealed partial class CommandLine
         {
             Bench = verb == CommandVerb.Bench ? ReadBenchOptions(result) : BenchOptions.Default,
             Json = result.GetValue(_json),
-            Password = result.GetValue(_password) ?? (_environment("CACHE_PASSWORD") is { Length: > 0 } password ? password : null),
+            Password = result.GetValue(_password) ?? Setting("CACHE_PASSWORD"),
+            Certificate = result.GetValue(_certificate) ?? Setting("TLS_CERTIFICATE"),
+            CertificatePassword = result.GetValue(_certificatePassword) ?? Setting("TLS_CERTIFICATE_PASSWORD"),
         };
     }
+
+    // An unset or empty variable gives nothing (compose and shells write NAME= for unset).
+    private string? Setting(string name) => _environment(name) is { Length: > 0 } value ? value : null;
 
     private static Argument<string> KeyArgument()
     {

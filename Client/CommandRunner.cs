@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using OrleansCache.Grains.Interfaces;
+using OrleansCache.Grains.Interfaces.Discovery;
 
 namespace OrleansCache.Client;
 
@@ -56,17 +57,29 @@ public sealed partial class CommandRunner
             return await BenchRedisAsync(command, redis, output, error, errorIsTerminal);
         }
 
+        ClusterCertificate? certificate;
+        try
+        {
+            certificate = command.Certificate is { } path ? ClusterCertificate.Load(path, command.CertificatePassword) : null;
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine($"Orleans.Cache: {e.Message} (--certificate-password, or TLS_CERTIFICATE_PASSWORD, is its password.)");
+            return Invalid;
+        }
+
         using var deadline = new CancellationTokenSource(Deadline);
         CacheConnection connection;
         try
         {
-            connection = await CacheConnection.OpenAsync(command, deadline.Token);
+            connection = await CacheConnection.OpenAsync(command, certificate, deadline.Token);
         }
         catch (UnauthorizedAccessException e)
         {
             error.WriteLine($"Orleans.Cache: {e.Message}");
             return Failed;
         }
+
         catch (Exception e) when (IsClusterFailure(e))
         {
             error.WriteLine($"Orleans.Cache: no node answered at {command.Node} ({Reason(e, deadline)})");

@@ -57,4 +57,8 @@ public sealed class CacheOptions
     /// the host sets it from <c>HTTP_PORT</c> (<c>UseCacheNode</c>), as it sets Orleans' ports from <c>SILO_PORT</c>
     /// and <c>GATEWAY_PORT</c>.</summary>
     public int HttpPort { get; set; } = 8080;
+
+    /// <summary>Whether every node's HTTP API is HTTPS (<c>TLS_CERTIFICATE</c> is set), for the URLs <c>/cluster</c> shows;
+    /// set by the host like <see cref="HttpPort"/>.</summary>
+    public bool HttpsOnly { get; set; }
 }

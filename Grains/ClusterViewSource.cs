@@ -22,6 +22,7 @@ public sealed class ClusterViewSource(
         var map = maps.Current;
         int gatewayPort = endpoints.Value.GatewayPort;
         int httpPort = options.Value.HttpPort;
+        string scheme = options.Value.HttpsOnly ? "https" : "http";
         var members = new List<ClusterMemberView>();
         foreach (var member in maps.Snapshot.Members.Values)
         {
@@ -31,7 +32,7 @@ public sealed class ClusterViewSource(
                 member.Name,
                 address,
                 member.Status.ToString(),
-                new MemberEndpoints($"{address}:{member.SiloAddress.Endpoint.Port}", $"{address}:{gatewayPort}", $"http://{address}:{httpPort}"),
+                new MemberEndpoints($"{address}:{member.SiloAddress.Endpoint.Port}", $"{address}:{gatewayPort}", $"{scheme}://{address}:{httpPort}"),
                 active ? map.Count(member.Name, rank: 0) : 0,
                 active ? ReplicaCount(map, member.Name) : 0));
         }

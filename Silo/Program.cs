@@ -43,10 +43,12 @@ while (true)
         });
     }
 
-    builder.WebHost.UseCacheEndpoints(node);
+    // TLS_CERTIFICATE, loaded once the validator has found it usable; null when TLS is off.
+    using var certificate = node.LoadCertificate();
+    builder.WebHost.UseCacheEndpoints(node, certificate);
     builder.AddCacheTelemetry(node);
     builder.UseOrleans(silo => silo
-        .UseCacheNode(node, cache.Buckets, restart.Carried?.Seed)
+        .UseCacheNode(node, cache.Buckets, restart.Carried?.Seed, certificate)
         .AddCacheGrains()
         .AddNodeRestart(restart)
         .AddSiloOnlyCalls(node.ClusterSecret)

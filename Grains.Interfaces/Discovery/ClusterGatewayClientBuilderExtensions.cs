@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Connections.Security;
 using Orleans.Messaging;
 
 namespace OrleansCache.Grains.Interfaces.Discovery;
@@ -17,13 +18,27 @@ public static class ClusterGatewayClientBuilderExtensions
     /// <param name="seed">The gateway endpoint of any node.</param>
     /// <param name="httpPort">The nodes' HTTP port (default 8080).</param>
     /// <param name="password">The nodes' <c>CACHE_PASSWORD</c>, if they have one.</param>
-    public static IClientBuilder UseCacheClusterGateways(this IClientBuilder client, IPEndPoint seed, int httpPort = 8080, string? password = null)
+    /// <param name="certificate">When the nodes use TLS (<c>TLS_CERTIFICATE</c>), the certificate this client
+    /// presents and trusts them by: discovery then uses HTTPS, and the gateway connections TLS with it.</param>
+    public static IClientBuilder UseCacheClusterGateways(
+        this IClientBuilder client, IPEndPoint seed, int httpPort = 8080, string? password = null, ClusterCertificate? certificate = null)
     {
+        if (certificate is not null)
+        {
+            client.UseTls(tls =>
+            {
+                tls.LocalCertificate = certificate.Certificate;
+                tls.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
+                tls.RemoteCertificateValidation = (remote, _, _) => certificate.Trusts(remote);
+            });
+        }
+
         client.Services.Configure<ClusterGatewayOptions>(options =>
         {
             options.Seed = seed;
             options.HttpPort = httpPort;
             options.Password = password;
+            options.Certificate = certificate;
         });
         client.Services.AddSingleton<IGatewayListProvider, ClusterGatewayListProvider>();
         return client;

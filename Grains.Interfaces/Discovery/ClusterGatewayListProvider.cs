@@ -15,7 +15,7 @@ public sealed class ClusterGatewayListProvider(IOptions<ClusterGatewayOptions> o
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(2);
 
     private readonly ClusterGatewayOptions _options = options.Value;
-    private readonly HttpClient _http = CreateHttpClient(options.Value.Password);
+    private readonly HttpClient _http = CreateHttpClient(options.Value.Password, options.Value.Certificate);
     private IList<Uri> _known = [];
     private IPAddress? _refusedPassword;
 
@@ -65,9 +65,15 @@ public sealed class ClusterGatewayListProvider(IOptions<ClusterGatewayOptions> o
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
 
-    private static HttpClient CreateHttpClient(string? password)
+    private static HttpClient CreateHttpClient(string? password, ClusterCertificate? certificate)
     {
-        var http = new HttpClient { Timeout = RequestTimeout };
+        var handler = new SocketsHttpHandler();
+        if (certificate is not null)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = certificate.Validate;
+        }
+
+        var http = new HttpClient(handler) { Timeout = RequestTimeout };
         if (password is not null)
         {
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", password);
@@ -81,7 +87,7 @@ public sealed class ClusterGatewayListProvider(IOptions<ClusterGatewayOptions> o
         try
         {
             var host = node.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{node}]" : node.ToString();
-            await using var body = await _http.GetStreamAsync(new Uri($"http://{host}:{_options.HttpPort}/cluster"));
+            await using var body = await _http.GetStreamAsync(new Uri($"{(_options.Certificate is null ? "http" : "https")}://{host}:{_options.HttpPort}/cluster"));
             using var document = await JsonDocument.ParseAsync(body);
             var gateways = new List<Uri>();
             foreach (var member in document.RootElement.GetProperty("members").EnumerateArray())

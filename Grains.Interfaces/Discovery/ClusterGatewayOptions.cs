@@ -16,6 +16,12 @@ public sealed class ClusterGatewayOptions
     /// <summary>The nodes' <c>CACHE_PASSWORD</c>, sent as <c>Authorization: Bearer</c> to <c>GET /cluster</c>; none when null.</summary>
     public string? Password { get; set; }
 
+    /// <summary>
+    /// The certificate the client presents to the nodes when they use TLS (<c>TLS_CERTIFICATE</c>), by which it
+    /// also trusts them; none (plain HTTP and TCP) when null.
+    /// </summary>
+    public ClusterCertificate? Certificate { get; set; }
+
     /// <summary>How often the list of live gateways is refreshed (default 5 s).</summary>
     public TimeSpan RefreshPeriod { get; set; } = TimeSpan.FromSeconds(5);
 }

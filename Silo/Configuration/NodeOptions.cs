@@ -1,4 +1,5 @@
 using System.Net;
+using OrleansCache.Grains.Interfaces.Discovery;
 
 namespace OrleansCache.Silo.Configuration;
 
@@ -71,9 +72,22 @@ public sealed class NodeOptions
     /// Unset, membership traffic is not authenticated (loopback only, or with <see cref="Insecure"/>).</summary>
     public string? ClusterSecret { get; set; }
 
+    /// <summary><c>TLS_CERTIFICATE</c>: a PFX file with this node's certificate and key. Set, silo-to-silo and
+    /// gateway connections use mutually authenticated TLS, HTTP becomes HTTPS and the Redis protocol is served
+    /// over TLS, on the same ports; peers and Orleans clients are trusted as <see cref="ClusterCertificate"/> says.</summary>
+    public string? TlsCertificate { get; set; }
+
+    /// <summary><c>TLS_CERTIFICATE_PASSWORD</c>: the password of <see cref="TlsCertificate"/>, if it has one.</summary>
+    public string? TlsCertificatePassword { get; set; }
+
     /// <summary><c>INSECURE</c>: lets a node with a non-loopback <see cref="NodeIp"/> start without
     /// <see cref="ClusterSecret"/> and <see cref="CachePassword"/>, on purpose.</summary>
     public bool Insecure { get; set; }
+
+    /// <summary>Loads <see cref="TlsCertificate"/>, or returns <see langword="null"/> when TLS is off.</summary>
+    /// <exception cref="ArgumentException">The file cannot be used (the validator checks this at start).</exception>
+    public ClusterCertificate? LoadCertificate() =>
+        TlsCertificate is { } path ? ClusterCertificate.Load(path, TlsCertificatePassword) : null;
 
     /// <summary><c>LOG_FORMAT</c>: <see cref="LogFormats.Text"/> (the default) or <see cref="LogFormats.Json"/>, one
     /// JSON object per line for log collectors.</summary>

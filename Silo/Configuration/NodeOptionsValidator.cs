@@ -69,9 +69,32 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
             failures.Add($"CLUSTER_SECRET must be at least {MembershipAuthentication.MinSecretLength} characters; it has {secret.Length}.");
         }
 
+        CheckCertificate(failures, options);
         CheckProtectedMode(failures, options);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckCertificate(List<string> failures, NodeOptions options)
+    {
+        if (options.TlsCertificate is null)
+        {
+            if (options.TlsCertificatePassword is not null)
+            {
+                failures.Add("TLS_CERTIFICATE_PASSWORD is set but TLS_CERTIFICATE is not: set TLS_CERTIFICATE to the PFX file it opens, or unset both.");
+            }
+
+            return;
+        }
+
+        try
+        {
+            using var certificate = options.LoadCertificate();
+        }
+        catch (ArgumentException e)
+        {
+            failures.Add($"TLS_CERTIFICATE: {e.Message} (TLS_CERTIFICATE_PASSWORD is its password.)");
+        }
     }
 
     // As Redis's protected mode: a node other machines can reach does not start open to all of them

@@ -77,6 +77,8 @@ public static class NodeSettings
         node.ClusterId = read.String("CLUSTER_ID", node.ClusterId);
         node.CachePassword = read.Secret("CACHE_PASSWORD");
         node.ClusterSecret = read.Secret("CLUSTER_SECRET");
+        node.TlsCertificate = read.OptionalString("TLS_CERTIFICATE");
+        node.TlsCertificatePassword = read.Secret("TLS_CERTIFICATE_PASSWORD");
         node.Insecure = read.Choice("INSECURE", "false", "true") == "true";
         node.LogFormat = read.Choice("LOG_FORMAT", LogFormats.Text, LogFormats.Json);
         node.AdoNetConnectionString = read.OptionalString("ADONET_CONNECTION_STRING");

@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Orleans.Configuration;
+using Orleans.Connections.Security;
 using OrleansCache.Grains;
+using OrleansCache.Grains.Interfaces.Discovery;
 using OrleansCache.Silo.Configuration;
 using OrleansCache.Silo.Membership;
 using OrleansCache.Silo.Resp;
@@ -20,7 +23,9 @@ public static class CacheNodeHostingExtensions
     /// <param name="node">The node's settings.</param>
     /// <param name="buckets">The cluster's <c>BUCKETS</c>.</param>
     /// <param name="seed">Under gossip membership, set when the node restarts its silo to join another cluster.</param>
-    public static ISiloBuilder UseCacheNode(this ISiloBuilder silo, NodeOptions node, int buckets, GossipSeed? seed = null)
+    /// <param name="certificate">The node's <c>TLS_CERTIFICATE</c>: set, silo and gateway connections use TLS, and
+    /// gossip uses HTTPS.</param>
+    public static ISiloBuilder UseCacheNode(this ISiloBuilder silo, NodeOptions node, int buckets, GossipSeed? seed = null, ClusterCertificate? certificate = null)
     {
         silo.Configure<SiloOptions>(o => o.SiloName = node.NodeId);
         silo.Configure<ClusterOptions>(o =>
@@ -29,12 +34,35 @@ public static class CacheNodeHostingExtensions
             o.ServiceId = node.ClusterId;
         });
         silo.ConfigureEndpoints(node.NodeIp, node.SiloPort, node.GatewayPort, listenOnAnyHostAddress: false);
-        silo.Configure<CacheOptions>(o => o.HttpPort = node.HttpPort);
+        silo.Configure<CacheOptions>(o =>
+        {
+            o.HttpPort = node.HttpPort;
+            o.HttpsOnly = certificate is not null;
+        });
         silo.Configure<ClusterMembershipOptions>(ConfigureFailureDetection);
+        if (certificate is not null)
+        {
+            silo.UseClusterTls(certificate);
+        }
+
         return node.Clustering == ClusteringModes.AdoNet
             ? silo.UseAdoNetMembership(node)
-            : silo.UseGossipClustering(node, buckets, seed);
+            : silo.UseGossipClustering(node, buckets, seed, certificate);
     }
+
+    /// <summary>
+    /// Mutually authenticated TLS on the silo port (between nodes) and the gateway port (Orleans clients):
+    /// each end presents its certificate and accepts the other's only if <paramref name="certificate"/>
+    /// trusts it, so a client without a certificate of the cluster cannot connect.
+    /// </summary>
+    public static ISiloBuilder UseClusterTls(this ISiloBuilder silo, ClusterCertificate certificate) =>
+        silo.UseTls(tls =>
+        {
+            tls.LocalCertificate = certificate.Certificate;
+            tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+            tls.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
+            tls.RemoteCertificateValidation = (remote, _, _) => certificate.Trusts(remote);
+        });
 
     /// <summary>
     /// Lets the node leave its cluster and come back as a new silo without exiting (see <see cref="NodeRestart"/>):
@@ -72,15 +100,29 @@ public static class CacheNodeHostingExtensions
     /// Serves HTTP on <c>NODE_IP:HTTP_PORT</c> only (request body limits are enforced per route), and the
     /// Redis protocol on <c>NODE_IP:RESP_PORT</c>. The Redis listener refuses connections beyond <c>MAX_CLIENTS</c>
     /// itself, in Redis's words (<see cref="RespConnectionHandler"/>); Kestrel bounds both listeners' connections
-    /// together at twice that, closing one more without a word.
+    /// together at twice that, closing one more without a word. With a <paramref name="certificate"/>, both
+    /// listeners speak TLS only (HTTPS, and the Redis protocol as <c>redis-cli --tls</c> does); clients
+    /// authenticate with <c>CACHE_PASSWORD</c>, not a certificate.
     /// </summary>
-    public static IWebHostBuilder UseCacheEndpoints(this IWebHostBuilder web, NodeOptions node) =>
+    public static IWebHostBuilder UseCacheEndpoints(this IWebHostBuilder web, NodeOptions node, ClusterCertificate? certificate = null) =>
         web.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(node.NodeIp, node.HttpPort);
-            kestrel.Listen(node.NodeIp, node.RespPort, listen => listen.UseConnectionHandler<RespConnectionHandler>());
+            kestrel.Listen(node.NodeIp, node.HttpPort, listen => UseTlsIfSet(listen, certificate));
+            kestrel.Listen(node.NodeIp, node.RespPort, listen =>
+            {
+                UseTlsIfSet(listen, certificate);
+                listen.UseConnectionHandler<RespConnectionHandler>();
+            });
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.MaxConcurrentConnections = 2L * node.MaxClients;
             kestrel.Limits.MaxConcurrentUpgradedConnections = node.MaxClients;
         });
+
+    private static void UseTlsIfSet(ListenOptions listen, ClusterCertificate? certificate)
+    {
+        if (certificate is not null)
+        {
+            listen.UseHttps(certificate.Certificate);
+        }
+    }
 }

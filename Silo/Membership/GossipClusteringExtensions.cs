@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
 using OrleansCache.Grains;
+using OrleansCache.Grains.Interfaces.Discovery;
 using OrleansCache.Silo.Configuration;
 
 namespace OrleansCache.Silo.Membership;
@@ -20,14 +21,17 @@ public static class GossipClusteringExtensions
     /// <param name="node">The node's settings.</param>
     /// <param name="buckets">The cluster's <c>BUCKETS</c>, which every member must share.</param>
     /// <param name="seed">Set when the node restarts its silo to join another cluster.</param>
+    /// <param name="certificate">The node's <c>TLS_CERTIFICATE</c>: set, nodes gossip over HTTPS and trust each other by it.</param>
     /// <param name="configure">Changes the gossip timing (tests).</param>
-    public static ISiloBuilder UseGossipClustering(this ISiloBuilder silo, NodeOptions node, int buckets, GossipSeed? seed = null, Action<GossipOptions>? configure = null)
+    public static ISiloBuilder UseGossipClustering(
+        this ISiloBuilder silo, NodeOptions node, int buckets, GossipSeed? seed = null, ClusterCertificate? certificate = null, Action<GossipOptions>? configure = null)
     {
         var settings = new GossipMembershipSettings(
             node.NodeId, node.NodeIp.ToString(), node.LinkedNodeIp?.ToString(), node.HttpPort, node.ClusterId, buckets)
         {
             LinkedId = node.LinkedNodeId,
             ClusterSecret = node.ClusterSecret,
+            Certificate = certificate,
             Seed = seed,
         };
         silo.Services.AddGossipMembership(settings, configure);

@@ -1,3 +1,5 @@
+using OrleansCache.Grains.Interfaces.Discovery;
+
 namespace OrleansCache.Silo.Membership;
 
 /// <summary>
@@ -16,6 +18,9 @@ public sealed record GossipMembershipSettings(string NodeId, string Ip, string? 
 
     /// <summary><c>CLUSTER_SECRET</c>: when set, every membership message proves it (see <see cref="MembershipAuthentication"/>).</summary>
     public string? ClusterSecret { get; init; }
+
+    /// <summary><c>TLS_CERTIFICATE</c>: when set, nodes call each other over HTTPS and accept only a peer it trusts.</summary>
+    public ClusterCertificate? Certificate { get; init; }
 
     /// <summary>Set when the node restarts its silo to join another cluster: the cluster to follow from the start.</summary>
     public GossipSeed? Seed { get; init; }

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Orleans.Serialization;
+
 
 namespace OrleansCache.Silo.Membership;
 
@@ -41,6 +43,7 @@ public sealed class GossipTransport : IDisposable
             // Calls leave from NODE_IP, so the receiver sees the address the sender claims to have (on one
             // machine, connections to 127.0.0.x would otherwise all come from 127.0.0.1).
             ConnectCallback = (context, ct) => ConnectFromAsync(local, context.DnsEndPoint, ct),
+            SslOptions = { RemoteCertificateValidationCallback = settings.Certificate is { } certificate ? certificate.Validate : null },
         })
         {
             Timeout = callTimeout,
@@ -78,7 +81,7 @@ public sealed class GossipTransport : IDisposable
         }
 
         var bytes = _serializer.SerializeToArray(body);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new UriBuilder(Uri.UriSchemeHttp, address.ToString(), _settings.HttpPort, MembershipRoutes.Path(route)).Uri)
+        using var request = new HttpRequestMessage(HttpMethod.Post, new UriBuilder(_settings.Certificate is null ? Uri.UriSchemeHttp : Uri.UriSchemeHttps, address.ToString(), _settings.HttpPort, MembershipRoutes.Path(route)).Uri)
         {
             Content = new ByteArrayContent(bytes),
         };
@@ -86,7 +89,7 @@ public sealed class GossipTransport : IDisposable
         var proof = _authentication.SignRequest(route, _settings.NodeId, bytes);
         proof?.WriteTo(request.Headers);
 
-        using var response = await _http.SendAsync(request, cancellationToken);
+        using var response = await SendAsync(ip, request, cancellationToken);
         if (response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.Unauthorized)
         {
             throw Refused(ip, await response.Content.ReadAsStringAsync(cancellationToken));
@@ -105,6 +108,33 @@ public sealed class GossipTransport : IDisposable
         return check(message) is { } violation
             ? throw new InvalidDataException($"The node at {ip} sent a membership reply out of bounds: {violation}.")
             : message;
+    }
+
+    // A node that cannot complete a TLS handshake with another is refused, not merely unreachable: one of
+    // the two lacks TLS_CERTIFICATE or holds a certificate the other does not trust, and waiting cannot help.
+    private async Task<HttpResponseMessage> SendAsync(string ip, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _http.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException e) when (HandshakeFailure(e) is { } handshake)
+        {
+            throw Refused(ip, $"the TLS handshake with the node at {ip} failed ({handshake.Message}): every node needs TLS_CERTIFICATE, with a certificate the others trust.");
+        }
+    }
+
+    private static AuthenticationException? HandshakeFailure(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is AuthenticationException authentication)
+            {
+                return authentication;
+            }
+        }
+
+        return null;
     }
 
     private GossipRejectedException Refused(string ip, string reason)

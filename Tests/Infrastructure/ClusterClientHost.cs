@@ -28,8 +28,9 @@ public sealed class ClusterClientHost : IDisposable
     /// <summary>The client's grains, for tests that call grain methods as any Orleans client could.</summary>
     public IGrainFactory Grains => _host.Services.GetRequiredService<IClusterClient>();
 
-    /// <summary>Starts a client that discovers the cluster from the node at <paramref name="seedIp"/>.</summary>
-    public static async Task<ClusterClientHost> StartAsync(string seedIp, TimeSpan timeout)
+    /// <summary>Starts a client that discovers the cluster from the node at <paramref name="seedIp"/>, presenting
+    /// <paramref name="certificate"/> to nodes that use TLS.</summary>
+    public static async Task<ClusterClientHost> StartAsync(string seedIp, TimeSpan timeout, ClusterCertificate? certificate = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -40,11 +41,19 @@ public sealed class ClusterClientHost : IDisposable
                 o.ClusterId = "orleans-cache";
                 o.ServiceId = "orleans-cache";
             });
-            client.UseCacheClusterGateways(new IPEndPoint(IPAddress.Parse(seedIp), 30000));
+            client.UseCacheClusterGateways(new IPEndPoint(IPAddress.Parse(seedIp), 30000), certificate: certificate);
         });
         var host = builder.Build();
-        await host.StartAsync().WaitAsync(timeout);
-        return new ClusterClientHost(host);
+        try
+        {
+            await host.StartAsync().WaitAsync(timeout);
+            return new ClusterClientHost(host);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
     }
 
     /// <inheritdoc />

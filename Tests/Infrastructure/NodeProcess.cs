@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using OrleansCache.Grains.Interfaces.Discovery;
 
 namespace OrleansCache.Tests.Infrastructure;
 
@@ -16,12 +17,21 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly ConcurrentQueue<string> _crash = new();
 
-    private NodeProcess(string nodeId, string ip, Process process, string? password)
+    private NodeProcess(string nodeId, string ip, Process process, string? password, ClusterCertificate? certificate)
     {
         NodeId = nodeId;
         Ip = ip;
         _process = process;
-        Http = new HttpClient { BaseAddress = new Uri($"http://{ip}:8080"), Timeout = TimeSpan.FromSeconds(30) };
+        Certificate = certificate;
+
+        // A node with TLS_CERTIFICATE serves HTTPS only; the test trusts it by the same certificate.
+        var handler = new SocketsHttpHandler();
+        if (certificate is not null)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = certificate.Validate;
+        }
+
+        Http = new HttpClient(handler) { BaseAddress = new Uri($"{(certificate is null ? "http" : "https")}://{ip}:8080"), Timeout = TimeSpan.FromSeconds(30) };
         if (password is not null)
         {
             Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", password);
@@ -42,7 +52,10 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>The node's Redis protocol endpoint (default <c>RESP_PORT</c>), as <c>ip:port</c>.</summary>
     public string RespEndpoint => $"{Ip}:6379";
 
-    /// <summary>A client for the node's HTTP API.</summary>
+    /// <summary>The node's <c>TLS_CERTIFICATE</c>, loaded in the test, when it has one.</summary>
+    public ClusterCertificate? Certificate { get; }
+
+    /// <summary>A client for the node's HTTP API (HTTPS when the node has a certificate).</summary>
     public HttpClient Http { get; }
 
     /// <summary>Whether the process has exited.</summary>
@@ -91,7 +104,10 @@ public sealed class NodeProcess : IAsyncDisposable
             start.Environment[name] = value;
         }
 
-        return new NodeProcess(nodeId, ip, Process.Start(start)!, start.Environment.TryGetValue("CACHE_PASSWORD", out var password) ? password : null);
+        var certificate = start.Environment.TryGetValue("TLS_CERTIFICATE", out var pfx) && pfx is { Length: > 0 }
+            ? ClusterCertificate.Load(pfx, start.Environment.TryGetValue("TLS_CERTIFICATE_PASSWORD", out var pfxPassword) ? pfxPassword : null)
+            : null;
+        return new NodeProcess(nodeId, ip, Process.Start(start)!, start.Environment.TryGetValue("CACHE_PASSWORD", out var password) ? password : null, certificate);
     }
 
     /// <summary>
@@ -238,6 +254,7 @@ public sealed class NodeProcess : IAsyncDisposable
 
         _process.Dispose();
         Http.Dispose();
+        Certificate?.Dispose();
     }
 
     private static bool IsStackFrame(string line) =>

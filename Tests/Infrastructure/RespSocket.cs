@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 
@@ -12,23 +13,33 @@ public sealed class RespSocket : IAsyncDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
     private readonly TcpClient _client;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly byte[] _buffer = new byte[64 * 1024];
     private int _start;
     private int _end;
 
-    private RespSocket(TcpClient client)
+    private RespSocket(TcpClient client, Stream stream)
     {
         _client = client;
-        _stream = client.GetStream();
+        _stream = stream;
     }
 
-    /// <summary>Connects to <paramref name="node"/>'s RESP port.</summary>
-    public static async Task<RespSocket> ConnectAsync(NodeProcess node)
+    /// <summary>
+    /// Connects to <paramref name="node"/>'s RESP port: over TLS when the node has a certificate (trusting it
+    /// by that certificate), unless <paramref name="plain"/> asks for plain TCP to a node that uses TLS.
+    /// </summary>
+    public static async Task<RespSocket> ConnectAsync(NodeProcess node, bool plain = false)
     {
         var client = new TcpClient();
         await client.ConnectAsync(node.Ip, 6379).WaitAsync(Timeout);
-        return new RespSocket(client);
+        if (plain || node.Certificate is not { } certificate)
+        {
+            return new RespSocket(client, client.GetStream());
+        }
+
+        var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false, certificate.Validate);
+        await tls.AuthenticateAsClientAsync(node.Ip).WaitAsync(Timeout);
+        return new RespSocket(client, tls);
     }
 
     /// <summary>Encodes a command as a RESP array of bulk strings.</summary>

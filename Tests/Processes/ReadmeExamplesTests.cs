@@ -71,6 +71,47 @@ public sealed partial class ReadmeExamplesTests
         }
     }
 
+    // The certificate is made by the README's own openssl commands, in a directory of the test's, and the node
+    // started with the variables the README gives it (the PFX's path made absolute: the node does not run there).
+    [CheckedFact]
+    [Needs(Prerequisite.RedisCli)]
+    public async Task TlsExamples_PrintWhatTheReadmeShows()
+    {
+        await RedisCli.EnsureAsync();
+        string section = Section("## TLS");
+        var setup = ShellBlock().Match(section).Groups[1].Value.Replace("\\\n", " ", StringComparison.Ordinal)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var session = ParseConsoleSession(section);
+        Assert.True(setup.Length == 3 && setup[^1].EndsWith("dotnet run --project Silo", StringComparison.Ordinal), $"Expected two openssl commands and the node's start, found:\n{string.Join('\n', setup)}");
+        Assert.True(session.Count >= 4, $"Expected the README's TLS session, found {session.Count} commands.");
+
+        string ip = LoopbackAddresses.Next();
+        string directory = Directory.CreateTempSubdirectory("orleans-cache-readme-tls-").FullName;
+        foreach (var command in setup[..^1])
+        {
+            var (exitCode, output) = await RunShellAsync($"cd {directory} && {command.Replace("127.0.0.1", ip, StringComparison.Ordinal)}", mergeErrors: true);
+            Assert.True(exitCode == 0, $"`{command}` exited {exitCode}: {output}");
+        }
+
+        var environment = new Dictionary<string, string>();
+        foreach (var assignment in setup[^1].Split(' ').TakeWhile(word => word.Contains('=', StringComparison.Ordinal)))
+        {
+            var (name, value) = (assignment[..assignment.IndexOf('=', StringComparison.Ordinal)], assignment[(assignment.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+            environment[name] = name == "TLS_CERTIFICATE" ? Path.Combine(directory, value) : value;
+        }
+
+        await using var node = await NodeProcess.StartReadyAsync("0", ip, environment);
+        var client = await PublishedApps.GetClientAsync();
+        foreach (var (command, expected) in session)
+        {
+            var line = command.Replace("dotnet run --project Client --", $"dotnet {client}", StringComparison.Ordinal);
+            line = line.Contains(client, StringComparison.Ordinal) ? $"{line} --node {ip}" : line.Replace("127.0.0.1", ip, StringComparison.Ordinal);
+            var (_, output) = await RunShellAsync($"cd {directory} && {line}", mergeErrors: true);
+
+            Assert.Equal(Fold(expected), Fold(output));
+        }
+    }
+
     private static string Section(string heading)
     {
         var readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OrleansCache.Grains;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Silo.Configuration;
+using OrleansCache.Tests.Infrastructure;
 
 namespace OrleansCache.Tests.Unit;
 
@@ -222,6 +223,17 @@ public sealed class NodeSettingsTests
     public void Load_RefusesAWeakSecretOrAnUnclearInsecure(string variable, string value)
     {
         Assert.Contains(variable, Refusal(Configuration((variable, value))));
+    }
+
+    [Fact]
+    public void Load_RefusesATlsCertificateItCannotUse_NamingTheVariable()
+    {
+        string pfx = TestCertificates.CreatePfx("settings");
+
+        Assert.Contains("TLS_CERTIFICATE: The certificate /nonexistent/node.pfx cannot be read", Refusal(Configuration(("TLS_CERTIFICATE", "/nonexistent/node.pfx"))));
+        Assert.Contains("the password may be incorrect", Refusal(Configuration(("TLS_CERTIFICATE", pfx), ("TLS_CERTIFICATE_PASSWORD", "wrong"))));
+        Assert.Contains("TLS_CERTIFICATE_PASSWORD is set but TLS_CERTIFICATE is not", Refusal(Configuration(("TLS_CERTIFICATE_PASSWORD", "x"))));
+        Assert.Equal(pfx, Load(Configuration(("TLS_CERTIFICATE", pfx), ("TLS_CERTIFICATE_PASSWORD", TestCertificates.Password))).Node.TlsCertificate);
     }
 
     private static (NodeOptions Node, CacheOptions Cache) Load(IConfiguration configuration) => NodeSettings.Read(configuration);
