@@ -11,8 +11,31 @@ internal delegate PendingReply RespHandler(RespSession session, ReadOnlySpan<Rea
 /// <param name="Name">The command's name, lower case, as Redis's error messages print it.</param>
 /// <param name="Arity">Redis's convention: N means exactly N arguments counting the name, -N at least N.</param>
 /// <param name="Handler">What runs it, once its arity is checked.</param>
-internal sealed record RespCommand(string Name, int Arity, RespHandler Handler)
+/// <param name="Values">How many stored values its reply can carry: <see cref="ReplyValues.None"/> (a status,
+/// a number), <see cref="ReplyValues.One"/>, or <see cref="ReplyValues.PerKey"/> (one per argument after the name).</param>
+internal sealed record RespCommand(string Name, int Arity, RespHandler Handler, ReplyValues Values = ReplyValues.None)
 {
     /// <summary>Whether a frame of <paramref name="count"/> arguments (the name included) fits the arity.</summary>
     public bool Accepts(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
+
+    /// <summary>The most stored values a reply to a frame of <paramref name="count"/> arguments can carry.</summary>
+    public int MaxValues(int count) => Values switch
+    {
+        ReplyValues.One => 1,
+        ReplyValues.PerKey => count - 1,
+        _ => 0,
+    };
+}
+
+/// <summary>How many stored values a command's reply can carry, which bounds what a batch holds (see <see cref="RespSession"/>).</summary>
+internal enum ReplyValues
+{
+    /// <summary>None: a status, an error, a number or a short text.</summary>
+    None,
+
+    /// <summary>At most one value (<c>GET</c>, <c>SET ... GET</c>).</summary>
+    One,
+
+    /// <summary>One value per key argument (<c>MGET</c>).</summary>
+    PerKey,
 }

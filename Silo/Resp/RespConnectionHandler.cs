@@ -22,10 +22,7 @@ internal sealed partial class RespConnectionHandler(
     ILogger<RespConnectionHandler> logger) : ConnectionHandler
 {
     private readonly int _maxBulkBytes = Math.Max(options.Value.MaxValueBytes, CacheKeys.MaxKeyBytes);
-    private readonly int _maxClients = node.Value.MaxClients;
-
-    // Connections served now; Kestrel makes one handler per listener, so this counts this node's Redis clients.
-    private int _clients;
+    private readonly RespClients _clients = new(node.Value.MaxClients);
 
     // A flood of refused clients logs one line a minute.
     private readonly OncePerInterval _refusalLog = new(TimeSpan.FromMinutes(1));
@@ -34,19 +31,19 @@ internal sealed partial class RespConnectionHandler(
     {
         try
         {
-            if (Interlocked.Increment(ref _clients) > _maxClients)
+            if (!_clients.TryAdd())
             {
                 await RefuseAsync(connection);
                 return;
             }
 
             int port = (connection.LocalEndPoint as System.Net.IPEndPoint)?.Port ?? 0;
-            var session = new RespSession(connection, cache, new RespServerInfo(silo.Name, port, _maxBulkBytes, password), telemetry, logger);
+            var session = new RespSession(connection, cache, new RespServerInfo(silo.Name, port, _maxBulkBytes, password, _clients), telemetry, logger);
             await session.RunAsync();
         }
         finally
         {
-            Interlocked.Decrement(ref _clients);
+            _clients.Remove();
         }
     }
 
@@ -55,7 +52,7 @@ internal sealed partial class RespConnectionHandler(
     {
         if (_refusalLog.TryEnter(out _))
         {
-            LogMaxClients(logger, _maxClients);
+            LogMaxClients(logger, _clients.Max);
         }
 
         try

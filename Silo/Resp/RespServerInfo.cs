@@ -11,7 +11,8 @@ namespace OrleansCache.Silo.Resp;
 /// <param name="Port">The RESP port (<c>RESP_PORT</c>).</param>
 /// <param name="MaxBulkBytes">Longest argument accepted: <c>MAX_VALUE_BYTES</c>, or a key's limit if that is larger.</param>
 /// <param name="Password">What <c>AUTH</c> must give (<c>CACHE_PASSWORD</c>), if anything.</param>
-internal sealed record RespServerInfo(string NodeId, int Port, int MaxBulkBytes, ClientPassword Password)
+/// <param name="Clients">This node's Redis protocol connections.</param>
+internal sealed record RespServerInfo(string NodeId, int Port, int MaxBulkBytes, ClientPassword Password, RespClients Clients)
 {
     /// <summary>
     /// The Redis version this port claims. Clients pick commands by it (StackExchange.Redis reads it from
@@ -35,4 +36,10 @@ internal sealed record RespServerInfo(string NodeId, int Port, int MaxBulkBytes,
             .Append(CultureInfo.InvariantCulture, $"uptime_in_days:{uptime / 86400}\r\n")
             .Append(CultureInfo.InvariantCulture, $"orleans_cache_node_id:{NodeId}\r\n");
     }
+
+    /// <summary>Appends the <c># Clients</c> section of <c>INFO</c>.</summary>
+    public void AppendClientsSection(StringBuilder info) =>
+        info.Append("# Clients\r\n")
+            .Append(CultureInfo.InvariantCulture, $"connected_clients:{Clients.Connected}\r\n")
+            .Append(CultureInfo.InvariantCulture, $"maxclients:{Clients.Max}\r\n");
 }

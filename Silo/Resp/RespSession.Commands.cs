@@ -18,8 +18,8 @@ internal sealed partial class RespSession
     // The table Dispatch looks names up in, case-insensitively, without allocating (a span lookup).
     private static readonly FrozenDictionary<string, RespCommand> Commands = new RespCommand[]
     {
-        new("get", 2, Get),
-        new("set", -3, Set),
+        new("get", 2, Get, ReplyValues.One),
+        new("set", -3, Set, ReplyValues.One),
         new("setnx", 3, SetNx),
         new("setex", 4, SetEx),
         new("psetex", 4, PSetEx),
@@ -28,7 +28,7 @@ internal sealed partial class RespSession
         // UNLINK is DEL that frees memory in the background; clients pick it over DEL for Redis 4 and later.
         new("unlink", -2, Del),
         new("exists", -2, Exists),
-        new("mget", -2, MGet),
+        new("mget", -2, MGet, ReplyValues.PerKey),
         new("mset", -3, MSet),
         new("incr", 2, Incr),
         new("incrby", 3, IncrBy),

@@ -144,6 +144,7 @@ internal sealed partial class RespSession
             sections |= Text(arguments[i]).ToLowerInvariant() switch
             {
                 "server" => InfoSections.Server,
+                "clients" => InfoSections.Clients,
                 "stats" => InfoSections.Stats,
                 "replication" => InfoSections.Replication,
                 "keyspace" => InfoSections.Keyspace,
@@ -167,6 +168,11 @@ internal sealed partial class RespSession
         if ((sections & InfoSections.Server) != 0)
         {
             _server.AppendServerSection(info);
+        }
+
+        if ((sections & InfoSections.Clients) != 0)
+        {
+            _server.AppendClientsSection(info.Append(info.Length > 0 ? "\r\n" : string.Empty));
         }
 
         if (stats is not null && (sections & InfoSections.Stats) != 0)
@@ -219,6 +225,7 @@ internal sealed partial class RespSession
         Stats = 2,
         Replication = 4,
         Keyspace = 8,
-        All = Server | Stats | Replication | Keyspace,
+        Clients = 16,
+        All = Server | Clients | Stats | Replication | Keyspace,
     }
 }

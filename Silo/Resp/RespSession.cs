@@ -25,6 +25,24 @@ internal sealed partial class RespSession
     /// <summary>Most commands started before their replies are written: bounds one connection's calls in flight.</summary>
     public const int MaxBatchCommands = 1024;
 
+    /// <summary>
+    /// The values a batch's replies may carry, counted at the largest a value can be (<c>MAX_VALUE_BYTES</c>):
+    /// a batch ends once its commands could answer this much. It bounds what a connection holds while its
+    /// client does not read: 64 GETs at the default 1 MiB limit (1,024 commands of small values). One
+    /// command is always admitted, and an MGET's own reply is bounded by <see cref="Security.BoundedReads"/>.
+    /// </summary>
+    public const long MaxBatchReplyBytes = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// How long a reply may wait for the client to read before the connection is closed, as Redis closes a
+    /// client over its <c>client-output-buffer-limit</c>: the node's send buffers are full and the client has
+    /// not read 64 KiB of them in this time. A client that reads, however slowly, is never closed for it.
+    /// </summary>
+    public static readonly TimeSpan OutputStallLimit = TimeSpan.FromSeconds(10);
+
+    // A crowd of clients that stop reading logs one line a minute.
+    private static readonly Security.OncePerInterval StallLog = new(TimeSpan.FromMinutes(1));
+
     // Replies are flushed at least this often, so a batch of large GET replies never piles up unsent.
     private const int FlushThresholdBytes = 64 * 1024;
 
@@ -48,6 +66,9 @@ internal sealed partial class RespSession
     private readonly Dictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
 
     private bool _quit;
+
+    // The largest the replies of the batch being read can be, counted as in MaxBatchReplyBytes.
+    private long _batchReplyBytes;
 
     // False until the client gives CACHE_PASSWORD (AUTH, or HELLO ... AUTH), when one is set.
     private bool _authenticated;
@@ -97,7 +118,7 @@ internal sealed partial class RespSession
                 // Arguments are copied into keys and values by now: the pipe may reuse its buffer.
                 input.AdvanceTo(consumed, end == BatchEnd.Full ? consumed : buffer.End);
                 await WriteRepliesAsync(output);
-                var flushed = await output.FlushAsync();
+                var flushed = await FlushAsync(output);
                 if (end == BatchEnd.Close || flushed.IsCompleted || read.IsCanceled || (read.IsCompleted && end == BatchEnd.NeedMore))
                 {
                     break;
@@ -107,6 +128,16 @@ internal sealed partial class RespSession
         catch (Exception e) when (e is ConnectionResetException or ConnectionAbortedException or IOException or OperationCanceledException)
         {
             LogConnectionLost(_logger, ClientId, e);
+        }
+        catch (TimeoutException)
+        {
+            // The client stopped reading (see OutputStallLimit): drop it with what it has not read.
+            if (StallLog.TryEnter(out _))
+            {
+                LogStalled(_logger, ClientId, OutputStallLimit.TotalSeconds);
+            }
+
+            _connection.Abort(new ConnectionAbortedException("The client did not read its replies."));
         }
         finally
         {
@@ -121,7 +152,7 @@ internal sealed partial class RespSession
         var reader = new SequenceReader<byte>(buffer);
         try
         {
-            while (_replies.Count < MaxBatchCommands)
+            while (_replies.Count < MaxBatchCommands && _batchReplyBytes < MaxBatchReplyBytes)
             {
                 switch (_frames.TryRead(ref reader, out var error))
                 {
@@ -177,6 +208,8 @@ internal sealed partial class RespSession
             return;
         }
 
+        _batchReplyBytes += (long)command.MaxValues(arguments.Length) * _server.MaxBulkBytes;
+
         // The span (only made while something listens, see DoorTelemetry) is the parent of the grain calls the
         // handler starts; it ends when the reply is written, and must not become the parent of later commands.
         var outer = Activity.Current;
@@ -225,7 +258,7 @@ internal sealed partial class RespSession
                 Done(_starts[i], reply.IsError ? DoorTelemetry.Rejected : DoorTelemetry.Ok);
                 if (output.UnflushedBytes > FlushThresholdBytes)
                 {
-                    await output.FlushAsync();
+                    await FlushAsync(output);
                 }
             }
         }
@@ -234,7 +267,16 @@ internal sealed partial class RespSession
             _replies.Clear();
             _starts.Clear();
             _inFlight.Clear();
+            _batchReplyBytes = 0;
         }
+    }
+
+    // A flush waits while the client's unread replies fill the node's send buffers; past OutputStallLimit it
+    // throws TimeoutException, which closes the connection.
+    private static async ValueTask<FlushResult> FlushAsync(PipeWriter output)
+    {
+        var flush = output.FlushAsync();
+        return flush.IsCompleted ? flush.Result : await flush.AsTask().WaitAsync(OutputStallLimit);
     }
 
     private void Done(CommandStart start, string outcome)
@@ -356,6 +398,9 @@ internal sealed partial class RespSession
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "RESP client {ClientId} sent a malformed frame ({Error}); closing its connection")]
     private static partial void LogMalformedFrame(ILogger logger, long clientId, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closed RESP client {ClientId}: it read none of its replies for {Seconds} s (further such closes are logged once a minute)")]
+    private static partial void LogStalled(ILogger logger, long clientId, double seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "RESP command {Command} failed unexpectedly")]
     private static partial void LogCommandFailed(ILogger logger, string command, Exception exception);

@@ -110,6 +110,30 @@ public sealed class RespSocket : IAsyncDisposable
         return received.ToArray();
     }
 
+    /// <summary>
+    /// Reads whatever the node still sends until it closes the connection (or resets it, as a node that
+    /// dropped unsent replies does), and returns how many bytes that was.
+    /// </summary>
+    public async Task<int> ReadUntilClosedAsync()
+    {
+        int total = _end - _start;
+        _start = _end = 0;
+        try
+        {
+            int read;
+            while ((read = await _stream.ReadAsync(_buffer).AsTask().WaitAsync(Timeout)) > 0)
+            {
+                total += read;
+            }
+        }
+        catch (IOException)
+        {
+            // Reset by the node: what arrived before is what it sent.
+        }
+
+        return total;
+    }
+
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {

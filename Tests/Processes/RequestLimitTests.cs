@@ -109,6 +109,38 @@ public sealed class RequestLimitTests(RequestLimitTests.LimitedNode fixture) : I
     }
 
     [Fact]
+    public async Task Resp_ClosesAClientThatPipelinesWithoutReading_AndStillServes()
+    {
+        // 512 GETs of a 1 MiB value in one write, and nothing read: 512 MiB of replies the node must not keep
+        // trying to send. (On one node they share the stored value's bytes, so this shows the close, not the
+        // memory a batch may hold, which MaxBatchReplyBytes bounds for values copied from other nodes.)
+        var value = Encoding.ASCII.GetBytes(new string('z', OneMiB));
+        await PutAsync("limit-unread", value);
+        const int Gets = 512;
+        await using var silent = await RespSocket.ConnectAsync(Node);
+        await silent.SendAsync(Enumerable.Repeat(RespSocket.Command("GET", "limit-unread"), Gets).SelectMany(frame => frame).ToArray());
+
+        // The node sends what its buffers take, then waits for the client; after 10 s of waiting it closes the
+        // connection, which INFO clients shows (the only other connection is the one asking).
+        await using (var observer = await RespSocket.ConnectAsync(Node))
+        {
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    await observer.SendAsync(RespSocket.Command("INFO", "clients"));
+                    return (await observer.ReadReplyAsync()).Contains("connected_clients:1\r\n", StringComparison.Ordinal);
+                },
+                TimeSpan.FromSeconds(40),
+                () => "the node to close the connection that reads none of its replies");
+        }
+
+        // What the client can still read ends short of its replies: the rest was dropped with the connection.
+        int received = await silent.ReadUntilClosedAsync();
+        Assert.InRange(received, 0, (Gets / 2) * (OneMiB + 16));
+        Assert.Equal(value, await Node.Http.GetByteArrayAsync("/cache/limit-unread").WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public async Task Mset_RefusesMoreEntriesThanTheCap_With413_AndStoresNone()
     {
         var entries = Enumerable.Range(0, MaxBatchKeys + 1).ToDictionary(i => $"limit-mset-{i}", i => "v");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using OrleansCache.Tests.Infrastructure;
 
@@ -383,8 +384,10 @@ public sealed class RespProtocolTests(HttpNodeFixture fixture) : IClassFixture<H
 
         var all = await socket.ReadReplyAsync();
         Assert.Equal(
-            ["# Server", "# Stats", "# Replication", "# Keyspace"],
+            ["# Server", "# Clients", "# Stats", "# Replication", "# Keyspace"],
             all.Split("\r\n").Where(line => line.StartsWith('#')));
+        Assert.InRange(int.Parse(Field(all.Split("\r\n"), "connected_clients"), CultureInfo.InvariantCulture), 1, 10);
+        Assert.Equal("10000", Field(all.Split("\r\n"), "maxclients"));
     }
 
     [CheckedFact]
