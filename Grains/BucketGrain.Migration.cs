@@ -78,8 +78,11 @@ public sealed partial class BucketGrain : IGrainMigrationParticipant
 
                 snapshot = await Replica(rank).GetSnapshotAsync();
             }
-            catch (Exception exception) when (rank >= map.Copies)
+            catch (Exception exception) when (rank >= map.Copies || rank >= maps.Current.Copies)
             {
+                // A spare rank, or one that became spare while the bucket activated (a node just died and the map
+                // shrank, so the director now refuses to place it): a copy the map no longer places is read when
+                // it answers and skipped when it does not, whichever map the activation began with.
                 LogSpareCopyUnavailable(logger, exception, Bucket, rank);
                 continue;
             }
@@ -109,14 +112,33 @@ public sealed partial class BucketGrain : IGrainMigrationParticipant
 
         foreach (string node in map.Nodes)
         {
-            if (node != silo.Name && await GrainFactory.GetGrain<INodeGrain>(node).HoldsReplicaAsync(key))
+            if (node == silo.Name)
             {
+                continue;
+            }
+
+            try
+            {
+                if (await GrainFactory.GetGrain<INodeGrain>(node).HoldsReplicaAsync(key))
+                {
+                    return true;
+                }
+            }
+            catch (Exception exception)
+            {
+                // A node that does not answer (one just killed, not yet declared dead) may hold it: ask the
+                // replica itself, which Orleans finds wherever it is active, at the cost of a refused placement
+                // when it is nowhere.
+                LogSpareCopyUnknown(logger, exception, Bucket, rank, node);
                 return true;
             }
         }
 
         return false;
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Bucket {Bucket}: node {Node} did not say whether it holds spare copy {Rank}")]
+    private static partial void LogSpareCopyUnknown(ILogger logger, Exception exception, int bucket, int rank, string node);
 
     /// <summary>Gives every replica the map calls for the bucket's complete content, if it lacks it.</summary>
     private async Task RefillReplicasAsync(BucketMap map)

@@ -126,7 +126,18 @@ public sealed class ChangingCluster : IAsyncDisposable
         text.Append($"; sequence of the primary {await Cluster.Client.GetGrain<IBucketGrain>(bucket).GetSequenceAsync()}");
         for (int rank = 1; rank < Options.ReplicationFactor; rank++)
         {
-            text.Append($", replica {rank} {await Cluster.Client.GetGrain<IReplicaGrain>(ReplicaKey.Create(bucket, rank)).GetSequenceAsync()}");
+            // A rank the map does not place cannot be activated to ask; say so rather than fail the description.
+            string sequence;
+            try
+            {
+                sequence = $"{await Cluster.Client.GetGrain<IReplicaGrain>(ReplicaKey.Create(bucket, rank)).GetSequenceAsync()}";
+            }
+            catch (OrleansException e)
+            {
+                sequence = $"(not asked: {e.Message})";
+            }
+
+            text.Append($", replica {rank} {sequence}");
         }
 
         return text.ToString();
