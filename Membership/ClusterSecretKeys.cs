@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace OrleansCache.Silo.Security;
+namespace OrleansCache.Membership;
 
 /// <summary>
 /// Keys derived from <c>CLUSTER_SECRET</c>, one per use (HKDF-SHA256 with the use as its label), so that

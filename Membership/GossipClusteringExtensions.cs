@@ -1,11 +1,8 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
-using OrleansCache.Grains;
-using OrleansCache.Grains.Interfaces.Discovery;
-using OrleansCache.Silo.Configuration;
 
-namespace OrleansCache.Silo.Membership;
+namespace OrleansCache.Membership;
 
 /// <summary>
 /// Chooses the embedded gossip membership for a silo.
@@ -13,30 +10,18 @@ namespace OrleansCache.Silo.Membership;
 public static class GossipClusteringExtensions
 {
     /// <summary>
-    /// Makes the silo find its cluster from <c>LINKED_NODE_IP</c> and keep the membership table among
-    /// the nodes themselves (see <see cref="GossipMembership"/>). Needs the node's HTTP API mapped with
-    /// <see cref="GossipMembershipApi.MapGossipMembership"/>.
+    /// Makes the silo find its cluster from its linked node and keep the membership table among the
+    /// nodes themselves (see <see cref="GossipMembership"/>). The host must serve the membership routes
+    /// (<see cref="MembershipRoutes"/>) on the HTTP port <paramref name="settings"/> names, handing their
+    /// messages to <see cref="GossipMembership"/>; the cache node does so in <c>Silo/Apis/GossipMembershipApi.cs</c>.
     /// </summary>
     /// <param name="silo">The silo builder.</param>
-    /// <param name="node">The node's settings.</param>
-    /// <param name="buckets">The cluster's <c>BUCKETS</c>, which every member must share.</param>
-    /// <param name="seed">Set when the node restarts its silo to join another cluster.</param>
-    /// <param name="certificate">The node's <c>TLS_CERTIFICATE</c>: set, nodes gossip over HTTPS and trust each other by it.</param>
+    /// <param name="settings">This node and its cluster, as the gossip layer needs them.</param>
     /// <param name="configure">Changes the gossip timing (tests).</param>
-    public static ISiloBuilder UseGossipClustering(
-        this ISiloBuilder silo, NodeOptions node, int buckets, GossipSeed? seed = null, ClusterCertificate? certificate = null, Action<GossipOptions>? configure = null)
+    public static ISiloBuilder UseGossipClustering(this ISiloBuilder silo, GossipMembershipSettings settings, Action<GossipOptions>? configure = null)
     {
-        var settings = new GossipMembershipSettings(
-            node.NodeId, node.NodeIp.ToString(), node.LinkedNodeIp?.ToString(), node.HttpPort, node.ClusterId, buckets)
-        {
-            LinkedId = node.LinkedNodeId,
-            ClusterSecret = node.ClusterSecret,
-            Certificate = certificate,
-            Seed = seed,
-        };
         silo.Services.AddGossipMembership(settings, configure);
         silo.Services.AddSingleton<IMembershipTable, GossipMembershipTable>();
-        silo.Services.AddSingleton<IClusterSplitWatch>(sp => sp.GetRequiredService<GossipMembership>());
         return silo;
     }
 

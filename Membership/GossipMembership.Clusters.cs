@@ -1,7 +1,6 @@
-using OrleansCache.Grains;
 using OrleansCache.Grains.Interfaces;
 
-namespace OrleansCache.Silo.Membership;
+namespace OrleansCache.Membership;
 
 /// <summary>
 /// Which cluster a node is in, decided after every gossip round: join one, found one, follow a new host
@@ -23,7 +22,7 @@ namespace OrleansCache.Silo.Membership;
 /// entries to the <see cref="IClusterYieldHandler"/>, which restarts the silo into the winning cluster
 /// and merges them there by <c>MERGE_POLICY</c>.</para>
 /// </remarks>
-public sealed partial class GossipMembership : IClusterSplitWatch
+public sealed partial class GossipMembership
 {
     // How long a cluster that lost a merge stays defeated: nodes of it that missed the verdict and chose a
     // new host of their own meanwhile lose again at once, without a second wait.
@@ -34,7 +33,10 @@ public sealed partial class GossipMembership : IClusterSplitWatch
     private IReadOnlyList<MergeVerdict> _verdicts = [];
     private YieldState? _yield;
 
-    /// <inheritdoc />
+    /// <summary>
+    /// The nodes this node hears of that follow another cluster than its own (a partition healed, or two
+    /// clusters that met), for the cache to report; empty while all agree.
+    /// </summary>
     public IReadOnlyList<OutsideNode> NodesOutside()
     {
         var following = _directory.Following;

@@ -1,4 +1,4 @@
-namespace OrleansCache.Silo.Membership;
+namespace OrleansCache.Membership;
 
 /// <summary>
 /// The Orleans membership table under gossip: forwarded to the host this node follows, served by the

@@ -1,6 +1,6 @@
 using Orleans.Serialization;
 
-namespace OrleansCache.Silo.Membership;
+namespace OrleansCache.Membership;
 
 /// <summary>
 /// Where membership is decided under <c>CLUSTERING=gossip</c>. Each node gossips its view of the

@@ -1,4 +1,4 @@
-namespace OrleansCache.Silo.Membership;
+namespace OrleansCache.Membership;
 
 /// <summary>
 /// Starts gossip with the host, so other nodes hear of this one before its silo asks to join, and

@@ -1,6 +1,6 @@
 using OrleansCache.Grains.Interfaces.Discovery;
 
-namespace OrleansCache.Silo.Membership;
+namespace OrleansCache.Membership;
 
 /// <summary>
 /// What the gossip layer needs to know about its node and cluster.

@@ -1,4 +1,4 @@
-namespace OrleansCache.Silo.Membership;
+namespace OrleansCache.Membership;
 
 /// <summary>
 /// The Orleans membership table under <c>CLUSTERING=gossip</c>: every call runs on the node that hosts

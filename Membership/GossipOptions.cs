@@ -1,4 +1,4 @@
-namespace OrleansCache.Silo.Membership;
+namespace OrleansCache.Membership;
 
 /// <summary>
 /// Timing of the embedded gossip membership. Not environment settings: the defaults are tuned for

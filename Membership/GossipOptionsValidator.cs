@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace OrleansCache.Silo.Membership;
+namespace OrleansCache.Membership;
 
 /// <summary>
 /// Checks that <see cref="GossipOptions"/> make a gossip layer that can work: every duration positive, and

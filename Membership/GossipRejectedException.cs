@@ -1,4 +1,4 @@
-namespace OrleansCache.Silo.Membership;
+namespace OrleansCache.Membership;
 
 /// <summary>
 /// A member of the cluster refused this node: it conflicts with the cluster (a <c>NODE_ID</c> in use

@@ -5,7 +5,7 @@ using System.Security.Authentication;
 using Orleans.Serialization;
 
 
-namespace OrleansCache.Silo.Membership;
+namespace OrleansCache.Membership;
 
 /// <summary>
 /// Carries gossip and membership-table calls between nodes over their HTTP port, as Orleans-serialized

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace OrleansCache.Silo.Membership;
+namespace OrleansCache.Membership;
 
 /// <summary>
 /// Bounds on what a membership message may claim, checked on every message received (requests and

@@ -1,4 +1,4 @@
-namespace OrleansCache.Silo.Membership;
+namespace OrleansCache.Membership;
 
 /// <summary>The node-to-node routes of the gossip membership, under <c>/_membership/</c> on the HTTP port.</summary>
 public static class MembershipRoutes

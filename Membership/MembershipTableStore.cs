@@ -1,7 +1,7 @@
 using System.Globalization;
 using Orleans.Serialization;
 
-namespace OrleansCache.Silo.Membership;
+namespace OrleansCache.Membership;
 
 /// <summary>
 /// The authoritative membership table, as the node hosting it keeps it: rows with etags and a table

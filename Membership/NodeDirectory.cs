@@ -1,4 +1,4 @@
-namespace OrleansCache.Silo.Membership;
+namespace OrleansCache.Membership;
 
 /// <summary>
 /// The gossip layer's view: every node heard of, how recently each was heard from, and which cluster

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 
-namespace OrleansCache.Silo.Membership;
+namespace OrleansCache.Membership;
 
 /// <summary>The proof a signed membership request carries, one header each.</summary>
 /// <param name="NodeId">The sending node's <c>NODE_ID</c>.</param>

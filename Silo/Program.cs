@@ -7,7 +7,6 @@ using OrleansCache.Silo.Configuration;
 using OrleansCache.Silo.Health;
 using OrleansCache.Silo.Hosting;
 using OrleansCache.Silo.Http;
-using OrleansCache.Silo.Membership;
 using OrleansCache.Silo.Security;
 using OrleansCache.Silo.Telemetry;
 

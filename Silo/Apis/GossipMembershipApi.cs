@@ -1,8 +1,9 @@
 using System.Net;
 using Orleans.Serialization;
+using OrleansCache.Membership;
 using OrleansCache.Silo.Http;
 
-namespace OrleansCache.Silo.Membership;
+namespace OrleansCache.Silo.Apis;
 
 /// <summary>
 /// The node-to-node routes of the gossip membership, under <c>/_membership/</c> on the HTTP port.

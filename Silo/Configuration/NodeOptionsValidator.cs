@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using OrleansCache.Silo.Membership;
+using OrleansCache.Membership;
 
 namespace OrleansCache.Silo.Configuration;
 

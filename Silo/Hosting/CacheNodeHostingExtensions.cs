@@ -4,8 +4,8 @@ using Orleans.Configuration;
 using Orleans.Connections.Security;
 using OrleansCache.Grains;
 using OrleansCache.Grains.Interfaces.Discovery;
+using OrleansCache.Membership;
 using OrleansCache.Silo.Configuration;
-using OrleansCache.Silo.Membership;
 using OrleansCache.Silo.Resp;
 
 namespace OrleansCache.Silo.Hosting;
@@ -48,6 +48,25 @@ public static class CacheNodeHostingExtensions
         return node.Clustering == ClusteringModes.AdoNet
             ? silo.UseAdoNetMembership(node)
             : silo.UseGossipClustering(node, buckets, seed, certificate);
+    }
+
+    /// <summary>
+    /// The embedded gossip membership (<c>Membership/</c>) for this node's settings, and what the cache
+    /// asks of it: the nodes outside its cluster, for <c>/cluster</c> and the merge of split clusters.
+    /// </summary>
+    private static ISiloBuilder UseGossipClustering(this ISiloBuilder silo, NodeOptions node, int buckets, GossipSeed? seed, ClusterCertificate? certificate)
+    {
+        var settings = new GossipMembershipSettings(
+            node.NodeId, node.NodeIp.ToString(), node.LinkedNodeIp?.ToString(), node.HttpPort, node.ClusterId, buckets)
+        {
+            LinkedId = node.LinkedNodeId,
+            ClusterSecret = node.ClusterSecret,
+            Certificate = certificate,
+            Seed = seed,
+        };
+        silo.UseGossipClustering(settings);
+        silo.Services.AddSingleton<IClusterSplitWatch>(sp => new GossipSplitWatch(sp.GetRequiredService<GossipMembership>()));
+        return silo;
     }
 
     /// <summary>

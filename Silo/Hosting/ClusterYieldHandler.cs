@@ -1,6 +1,6 @@
 using OrleansCache.Grains.Merging;
 using OrleansCache.Grains.Storage;
-using OrleansCache.Silo.Membership;
+using OrleansCache.Membership;
 
 namespace OrleansCache.Silo.Hosting;
 

@@ -1,5 +1,5 @@
 using OrleansCache.Grains.Merging;
-using OrleansCache.Silo.Membership;
+using OrleansCache.Membership;
 
 namespace OrleansCache.Silo.Hosting;
 

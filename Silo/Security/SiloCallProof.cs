@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
+using OrleansCache.Membership;
+
 namespace OrleansCache.Silo.Security;
 
 /// <summary>

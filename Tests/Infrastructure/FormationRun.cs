@@ -16,7 +16,7 @@ public sealed class FormationRun : IAsyncDisposable
 
     // The membership's own lines (which table host a node joined, elections) tell a split from a slow
     // start in a failure message; the rest stays at the harness's Warning.
-    private static readonly Dictionary<string, string> Diagnostics = new() { ["Logging__LogLevel__OrleansCache.Silo.Membership"] = "Information" };
+    private static readonly Dictionary<string, string> Diagnostics = new() { ["Logging__LogLevel__OrleansCache.Membership"] = "Information" };
 
     private readonly NodeProcess[] _nodes;
     private readonly long _firstStart;

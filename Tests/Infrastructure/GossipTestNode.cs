@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Serialization;
-using OrleansCache.Silo.Membership;
+using OrleansCache.Membership;
+using OrleansCache.Silo.Apis;
 
 namespace OrleansCache.Tests.Infrastructure;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using OrleansCache.Silo.Membership;
+using OrleansCache.Membership;
 using OrleansCache.Tests.Infrastructure;
 
 namespace OrleansCache.Tests.Membership;

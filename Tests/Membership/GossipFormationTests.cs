@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using OrleansCache.Silo.Membership;
+using OrleansCache.Membership;
 using OrleansCache.Tests.Infrastructure;
 
 namespace OrleansCache.Tests.Membership;

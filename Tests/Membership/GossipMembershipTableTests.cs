@@ -1,4 +1,4 @@
-using OrleansCache.Silo.Membership;
+using OrleansCache.Membership;
 using OrleansCache.Tests.Infrastructure;
 
 namespace OrleansCache.Tests.Membership;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
-using OrleansCache.Silo.Membership;
+using OrleansCache.Membership;
 using OrleansCache.Tests.Infrastructure;
 
 namespace OrleansCache.Tests.Processes;

@@ -1,4 +1,4 @@
-using OrleansCache.Silo.Membership;
+using OrleansCache.Membership;
 
 namespace OrleansCache.Tests.Unit;
 

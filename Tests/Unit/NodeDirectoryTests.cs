@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using OrleansCache.Silo.Membership;
+using OrleansCache.Membership;
 
 namespace OrleansCache.Tests.Unit;
 
