@@ -80,7 +80,9 @@ public sealed class ChangingCluster : IAsyncDisposable
             var replicas = Enumerable.Range(0, Options.Buckets)
                 .SelectMany(b => Enumerable.Range(1, map.Copies - 1).Where(r => map.GetNode(b, r) == silo.Name).Select(r => ReplicaKey.Create(b, r)))
                 .Order().ToList();
-            if (!primaries.SequenceEqual(catalog.Primaries.Order()) || !replicas.SequenceEqual(catalog.Replicas.Order()))
+            // Spare copies (ranks the map does not place while there are fewer silos than copies) stay on purpose.
+            var held = catalog.Replicas.Where(key => ReplicaKey.GetRank(key) < map.Copies).Order();
+            if (!primaries.SequenceEqual(catalog.Primaries.Order()) || !replicas.SequenceEqual(held))
             {
                 difference = $"{silo.Name} holds {catalog.Primaries.Count} primaries and {catalog.Replicas.Count} replicas; the map names {primaries.Count} and {replicas.Count}";
                 return false;
