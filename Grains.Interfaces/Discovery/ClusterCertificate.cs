@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Orleans.Connections.Security;
 
 namespace OrleansCache.Grains.Interfaces.Discovery;
 
@@ -102,6 +103,18 @@ public sealed class ClusterCertificate : IDisposable
     /// <summary>A <see cref="RemoteCertificateValidationCallback"/> that applies <see cref="Trusts"/>, whatever the
     /// platform's own verdict (which rejects a self-signed certificate and an IP host name).</summary>
     public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors) => Trusts(certificate);
+
+    /// <summary>
+    /// Orleans' TLS for the silo and gateway ports, alike on nodes and clients: this end presents
+    /// <see cref="Certificate"/>, requires one of the other end, and accepts it only if <see cref="Trusts"/> does.
+    /// </summary>
+    public void Configure(TlsOptions tls)
+    {
+        tls.LocalCertificate = Certificate;
+        tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+        tls.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
+        tls.RemoteCertificateValidation = (remote, _, _) => Trusts(remote);
+    }
 
     /// <inheritdoc />
     public void Dispose() => DisposeAll(_loaded);

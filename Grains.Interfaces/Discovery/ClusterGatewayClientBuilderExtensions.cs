@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Connections.Security;
 using Orleans.Messaging;
 
 namespace OrleansCache.Grains.Interfaces.Discovery;
@@ -25,12 +24,7 @@ public static class ClusterGatewayClientBuilderExtensions
     {
         if (certificate is not null)
         {
-            client.UseTls(tls =>
-            {
-                tls.LocalCertificate = certificate.Certificate;
-                tls.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
-                tls.RemoteCertificateValidation = (remote, _, _) => certificate.Trusts(remote);
-            });
+            client.UseTls(certificate.Configure);
         }
 
         client.Services.Configure<ClusterGatewayOptions>(options =>

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Orleans.Configuration;
-using Orleans.Connections.Security;
 using OrleansCache.Grains;
 using OrleansCache.Grains.Interfaces.Discovery;
 using OrleansCache.Membership;
@@ -75,13 +74,7 @@ public static class CacheNodeHostingExtensions
     /// trusts it, so a client without a certificate of the cluster cannot connect.
     /// </summary>
     public static ISiloBuilder UseClusterTls(this ISiloBuilder silo, ClusterCertificate certificate) =>
-        silo.UseTls(tls =>
-        {
-            tls.LocalCertificate = certificate.Certificate;
-            tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
-            tls.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
-            tls.RemoteCertificateValidation = (remote, _, _) => certificate.Trusts(remote);
-        });
+        silo.UseTls(certificate.Configure);
 
     /// <summary>
     /// Lets the node leave its cluster and come back as a new silo without exiting (see <see cref="NodeRestart"/>):
