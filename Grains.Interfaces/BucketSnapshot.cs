@@ -13,4 +13,8 @@ public sealed record BucketSnapshot(
 {
     /// <summary>The copy of a bucket that has never been written.</summary>
     public static BucketSnapshot Empty { get; } = new(0, new Dictionary<string, CacheEntry>(0));
+
+    /// <summary>The epoch of the primary activation whose writes the copy holds (see <see cref="ReplicaWrite.Epoch"/>).</summary>
+    [Id(2)]
+    public long Epoch { get; init; }
 }

@@ -12,8 +12,11 @@ public interface IReplicaGrain : IGrainWithIntegerKey
 {
     /// <summary>Applies one write forwarded by the primary.</summary>
     /// <returns><see langword="false"/> when the write's sequence number shows the replica missed an earlier
-    /// write; the primary must then send a full copy with <see cref="ResetAsync"/>. A write already
-    /// applied is acknowledged again.</returns>
+    /// write, or it comes from a primary activation that has not claimed this replica (a newer epoch than the
+    /// replica's content); the primary must then send a full copy with <see cref="ResetAsync"/>. A write
+    /// already applied is acknowledged again.</returns>
+    /// <exception cref="StalePrimaryException">The write comes from an older primary activation than the one
+    /// the replica follows.</exception>
     [Alias("Apply"), SiloOnly]
     Task<bool> ApplyAsync(ReplicaWrite write);
 
@@ -23,9 +26,24 @@ public interface IReplicaGrain : IGrainWithIntegerKey
     [Alias("ApplyMany"), SiloOnly]
     Task<bool> ApplyManyAsync(ReplicaWrite[] writes);
 
-    /// <summary>Replaces the replica's whole content with <paramref name="snapshot"/>.</summary>
+    /// <summary>Replaces the replica's whole content with <paramref name="snapshot"/>, and follows its epoch.</summary>
+    /// <exception cref="StalePrimaryException">The copy comes from an older primary activation than the one
+    /// the replica follows.</exception>
     [Alias("Reset"), SiloOnly]
     Task ResetAsync(BucketSnapshot snapshot);
+
+    /// <summary>
+    /// Makes the replica follow the primary activation of <paramref name="epoch"/>: from now on it refuses writes
+    /// and copies from older activations. A primary claims its replicas so before it serves anything.
+    /// </summary>
+    /// <returns>The sequence number of the last write applied, or -1 while the replica holds no copy.</returns>
+    /// <exception cref="StalePrimaryException">The replica already follows a newer activation: the caller is stale.</exception>
+    /// <remarks>Interleaves with other calls, as <see cref="GetSnapshotAsync"/> does: an activating primary claims
+    /// its replica while the replica may be waiting on that primary (see <see cref="ReconcileAsync"/>). It only
+    /// raises the epoch, and the replica's writes and copies are applied without awaiting anything, so no write is
+    /// split by it.</remarks>
+    [Alias("Follow"), AlwaysInterleave, SiloOnly]
+    Task<long> FollowAsync(long epoch);
 
     /// <summary>Returns a complete copy of the replica, or <see langword="null"/> while it holds no copy of
     /// the bucket yet (it was just created and its primary has not filled it).</summary>

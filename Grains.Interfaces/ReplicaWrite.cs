@@ -11,4 +11,14 @@ namespace OrleansCache.Grains.Interfaces;
 public sealed record ReplicaWrite(
     [property: Id(0)] long Sequence,
     [property: Id(1)] string Key,
-    [property: Id(2)] CacheEntry? Entry);
+    [property: Id(2)] CacheEntry? Entry)
+{
+    /// <summary>
+    /// The epoch of the primary activation that made the write. Each activation of a bucket's primary takes an
+    /// epoch above every one its replicas have seen and claims them with it before it serves anything, so a
+    /// replica refuses writes from an older activation (one paused, or cut off and replaced) instead of
+    /// letting it acknowledge them. 0 for a write from a version of the cache without epochs.
+    /// </summary>
+    [Id(3)]
+    public long Epoch { get; init; }
+}

@@ -55,7 +55,8 @@ public sealed partial class BucketGrain : IGrainMigrationParticipant
 
     /// <summary>
     /// Returns the most advanced complete copy among the bucket's replicas, or <see langword="null"/> when no
-    /// replica holds one (a bucket never written, or one that lost every copy).
+    /// replica holds one (a bucket never written, or one that lost every copy), and the newest epoch any of
+    /// them has seen.
     /// </summary>
     /// <remarks>
     /// Every replica the map calls for must answer: one that cannot be reached may hold the only copy, so
@@ -63,9 +64,10 @@ public sealed partial class BucketGrain : IGrainMigrationParticipant
     /// (fewer nodes than REPLICATION_FACTOR now) are asked too when they are still active somewhere, which
     /// is what keeps a bucket whole when two of three copies are lost at once.
     /// </remarks>
-    private async Task<BucketSnapshot?> LoadBestReplicaAsync(BucketMap map)
+    private async Task<(BucketSnapshot? Best, long Epoch)> LoadBestReplicaAsync(BucketMap map)
     {
         BucketSnapshot? best = null;
+        long epoch = 0;
         for (int rank = 1; rank < options.Value.ReplicationFactor; rank++)
         {
             BucketSnapshot? snapshot;
@@ -87,14 +89,58 @@ public sealed partial class BucketGrain : IGrainMigrationParticipant
                 continue;
             }
 
+            epoch = Math.Max(epoch, snapshot?.Epoch ?? 0);
             if (snapshot is not null && (best is null || snapshot.Sequence > best.Sequence))
             {
                 best = snapshot;
             }
         }
 
-        return best;
+        return (best, epoch);
     }
+
+    /// <summary>
+    /// Makes every replica the map names follow this activation's epoch before the bucket serves anything, so an
+    /// older activation still running somewhere (its node paused, or cut off and declared dead) can no longer
+    /// have writes acknowledged. A replica that applied writes of that activation after it was read above is
+    /// read again: such a write may have been acknowledged.
+    /// </summary>
+    /// <remarks>A replica that cannot be reached is left unclaimed: its first write from this activation is
+    /// answered with a request for a full copy (see <see cref="IReplicaGrain.ApplyAsync"/>), which claims it.</remarks>
+    private async Task ClaimReplicasAsync(BucketMap map, long newestEpoch)
+    {
+        _store.Epoch = newestEpoch + 1;
+        int retakes = 3;
+        for (int rank = 1; rank < map.Copies; rank++)
+        {
+            long sequence;
+            try
+            {
+                sequence = await Replica(rank).FollowAsync(_store.Epoch);
+            }
+            catch (StalePrimaryException stale) when (retakes-- > 0)
+            {
+                // A replica follows a newer activation than any copy showed (one that claimed it and stopped before
+                // writing, or one running beside this one): take an epoch above it and claim every replica again.
+                _store.Epoch = stale.Following + 1;
+                rank = 0;
+                continue;
+            }
+            catch (Exception exception) when (exception is not StalePrimaryException)
+            {
+                LogClaimFailed(logger, Bucket, rank, exception.Message);
+                continue;
+            }
+
+            if (sequence > _store.Sequence && await Replica(rank).GetSnapshotAsync() is { } newer && newer.Sequence > _store.Sequence)
+            {
+                _store.Reset(newer with { Epoch = _store.Epoch });
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Bucket {Bucket}: replica {Rank} could not be claimed yet: {Reason}")]
+    private static partial void LogClaimFailed(ILogger logger, int bucket, int rank, string reason);
 
     /// <summary>
     /// Whether the replica of <paramref name="rank"/>, which the map no longer places, is still active on a node.

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using Microsoft.Extensions.Logging;
 using OrleansCache.Grains.Interfaces;
 
 namespace OrleansCache.Grains;
@@ -308,7 +309,10 @@ public sealed partial class BucketGrain
         return true;
     }
 
-    // Sends this call's writes to the replicas, and tells the sweep whether this bucket has expiries.
+    // Sends this call's writes to the replicas and makes them final once every replica has applied them; when
+    // one could not, takes them back here too, so that a write the caller sees fail is never read afterwards
+    // (it may still surface later if this node dies and a replica that did apply it takes over: a failed write's
+    // outcome is unknown, as with any timeout, but a read never goes back from it).
     private async Task FlushAsync()
     {
         if (_pending.Count == 0)
@@ -318,8 +322,26 @@ public sealed partial class BucketGrain
 
         var writes = _pending.ToArray();
         _pending.Clear();
-        TrackExpiries();
-        await ReplicateAsync(writes);
+        try
+        {
+            await ReplicateAsync(writes);
+            _store.Commit();
+        }
+        catch (Exception exception)
+        {
+            LogRolledBack(logger, Bucket, _store.RollBack(), exception.Message);
+            if (exception is StalePrimaryException)
+            {
+                // A newer activation of this bucket took over its replicas: this one must not serve any more.
+                DeactivateOnIdle();
+            }
+
+            throw;
+        }
+        finally
+        {
+            TrackExpiries();
+        }
     }
 
     private void TrackExpiries()
@@ -363,4 +385,7 @@ public sealed partial class BucketGrain
         return text.Length is > 0 and <= 20 && text[0] != (byte)'+'
             && Utf8Parser.TryParse(text, out value, out int consumed) && consumed == text.Length;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bucket {Bucket} took back {Count} writes that its replicas did not all apply: {Reason}")]
+    private static partial void LogRolledBack(ILogger logger, int bucket, int count, string reason);
 }

@@ -41,13 +41,21 @@ public sealed partial class BucketGrain(
         // A moved bucket brought its entries along (see OnRehydrate). One re-activated after its node died
         // starts empty here, while its replicas hold every acknowledged write: take the most advanced copy
         // before answering anything.
-        if (!_migrated && await LoadBestReplicaAsync(maps.Current) is { } best)
+        var map = maps.Current;
+        long newestEpoch = _store.Epoch;
+        if (!_migrated)
         {
-            _store.Reset(best);
-            LogRecovered(logger, Bucket, best.Entries.Count, best.Sequence);
-            counters.CountRecovery();
+            var (best, epoch) = await LoadBestReplicaAsync(map);
+            newestEpoch = epoch;
+            if (best is not null)
+            {
+                _store.Reset(best);
+                LogRecovered(logger, Bucket, best.Entries.Count, best.Sequence);
+                counters.CountRecovery();
+            }
         }
 
+        await ClaimReplicasAsync(map, newestEpoch);
         TrackExpiries();
     }
 

@@ -59,6 +59,11 @@ public sealed partial class ReplicaGrain(
     /// <inheritdoc />
     public Task<bool> ApplyAsync(ReplicaWrite write)
     {
+        if (!Follows(write.Epoch))
+        {
+            return Task.FromResult(false);
+        }
+
         // A write numbered 1 follows an empty bucket, so applying it makes a complete copy too.
         bool applied = _store.TryApply(write);
         _complete |= applied && _store.Sequence > 0;
@@ -68,6 +73,11 @@ public sealed partial class ReplicaGrain(
     /// <inheritdoc />
     public Task<bool> ApplyManyAsync(ReplicaWrite[] writes)
     {
+        if (!Follows(writes[0].Epoch))
+        {
+            return Task.FromResult(false);
+        }
+
         bool applied = true;
         foreach (var write in writes)
         {
@@ -84,9 +94,18 @@ public sealed partial class ReplicaGrain(
     /// <inheritdoc />
     public Task ResetAsync(BucketSnapshot snapshot)
     {
+        ThrowIfStale(snapshot.Epoch);
         _store.Reset(snapshot);
         _complete = true;
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<long> FollowAsync(long epoch)
+    {
+        ThrowIfStale(epoch);
+        _store.Epoch = epoch;
+        return Task.FromResult(_complete ? _store.Sequence : -1);
     }
 
     /// <inheritdoc />
@@ -161,6 +180,25 @@ public sealed partial class ReplicaGrain(
         {
             _store.Reset(snapshot);
             _complete = true;
+        }
+    }
+
+    // Whether writes of this epoch apply to the content: they do from the activation the replica follows; one
+    // that has not claimed the replica (a newer epoch) gets a full copy sent first, since the content may hold
+    // writes of an older activation that it never had; an older one is refused.
+    private bool Follows(long epoch)
+    {
+        ThrowIfStale(epoch);
+        return epoch == _store.Epoch;
+    }
+
+    private void ThrowIfStale(long epoch)
+    {
+        if (epoch < _store.Epoch)
+        {
+            throw new StalePrimaryException(
+                $"Bucket {Bucket}: replica {Rank} on node {silo.Name} follows the primary activation of epoch {_store.Epoch}, not the older {epoch}.",
+                _store.Epoch);
         }
     }
 

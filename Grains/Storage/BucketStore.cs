@@ -29,6 +29,10 @@ public sealed class BucketStore
     private readonly TimeProvider _time;
     private readonly bool _replica;
     private readonly List<string> _keys = [];
+
+    // What this copy's own writes replaced since the last Commit, oldest first, so that writes the replicas
+    // did not all take can be taken back (RollBack): a write is visible only once every copy has it.
+    private readonly List<(string Key, Slot? Before)> _uncommitted = [];
     private Dictionary<string, Slot> _entries = new(StringComparer.Ordinal);
     private PriorityQueue<string, DateTimeOffset> _expiries = new();
     private int _expiring;
@@ -53,6 +57,12 @@ public sealed class BucketStore
 
     /// <summary>Sequence number of the last write applied (0 before the first).</summary>
     public long Sequence { get; private set; }
+
+    /// <summary>
+    /// The epoch of the primary activation this copy's content comes from: a primary stamps it on every write and
+    /// copy it sends, and a replica keeps the epoch of what it applied (see <see cref="ReplicaWrite.Epoch"/>).
+    /// </summary>
+    public long Epoch { get; set; }
 
     /// <summary>The version the next write made here will give its entry.</summary>
     public long NextVersion => Sequence + 1;
@@ -110,10 +120,42 @@ public sealed class BucketStore
     /// <see cref="NextVersion"/>; an entry whose expiry alone changes keeps its version.</summary>
     public ReplicaWrite Write(string key, CacheEntry? entry)
     {
-        var write = new ReplicaWrite(NextVersion, key, entry);
+        var write = new ReplicaWrite(NextVersion, key, entry) { Epoch = Epoch };
+        _uncommitted.Add((key, _entries.TryGetValue(key, out var before) ? before : (Slot?)null));
         Apply(write);
         Touch(key);
         return write;
+    }
+
+    /// <summary>Makes the writes since the last commit final: every copy has them.</summary>
+    public void Commit() => _uncommitted.Clear();
+
+    /// <summary>
+    /// Takes back every write made here since the last <see cref="Commit"/>, restoring the entries they replaced
+    /// (when their replication failed), and moves the sequence number one past them: a replica that did apply
+    /// some of them is then behind by a gap, so it asks for (and gets) a full copy before it takes more writes.
+    /// </summary>
+    /// <returns>How many writes were taken back.</returns>
+    public int RollBack()
+    {
+        int count = _uncommitted.Count;
+        for (int i = count - 1; i >= 0; i--)
+        {
+            var (key, before) = _uncommitted[i];
+            if (before is { } slot)
+            {
+                Store(key, slot.Entry);
+                CollectionsMarshal.GetValueRefOrNullRef(_entries, key).LastUsed = slot.LastUsed;
+            }
+            else
+            {
+                Remove(key);
+            }
+        }
+
+        _uncommitted.Clear();
+        Sequence += count > 0 ? 1 : 0;
+        return count;
     }
 
     /// <summary>Applies a write forwarded from the primary, if it is the next one expected.</summary>
@@ -184,7 +226,7 @@ public sealed class BucketStore
             }
         }
 
-        return new BucketSnapshot(Sequence, entries);
+        return new BucketSnapshot(Sequence, entries) { Epoch = Epoch };
     }
 
     /// <summary>Replaces the whole store with <paramref name="snapshot"/>.</summary>
@@ -198,6 +240,7 @@ public sealed class BucketStore
         }
 
         Sequence = snapshot.Sequence;
+        Epoch = snapshot.Epoch;
     }
 
     /// <summary>Drops every entry and takes them off the silo's accounting (when the grain deactivates).</summary>
@@ -209,6 +252,7 @@ public sealed class BucketStore
         _keys.Clear();
         _expiries = new PriorityQueue<string, DateTimeOffset>();
         _expiring = 0;
+        _uncommitted.Clear();
     }
 
     /// <summary>Copies every live entry into <paramref name="target"/>.</summary>

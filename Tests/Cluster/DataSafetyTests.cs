@@ -119,8 +119,9 @@ public sealed class DataSafetyTests
         int bucket = await cluster.Cache.GetBucketAsync("gap-old");
         var replica = cluster.Cluster.Client.GetGrain<IReplicaGrain>(ReplicaKey.Create(bucket, 1));
 
-        // The replica loses everything it had, as if it had missed every write so far.
-        await replica.ResetAsync(BucketSnapshot.Empty).WaitAsync(Timeout);
+        // The replica loses everything it had, as if it had missed every write so far (from the primary it follows).
+        long epoch = (await cluster.Cluster.Client.GetGrain<IBucketGrain>(bucket).GetSnapshotAsync().WaitAsync(Timeout)).Epoch;
+        await replica.ResetAsync(BucketSnapshot.Empty with { Epoch = epoch }).WaitAsync(Timeout);
         string sameBucketKey = Enumerable.Range(0, 10_000).Select(i => $"gap-new-{i}")
             .First(k => KeyHasher.GetBucket(k, cluster.Options.Buckets) == bucket);
         await cluster.Cache.SetAsync(sameBucketKey, "new"u8.ToArray()).WaitAsync(Timeout);

@@ -31,21 +31,23 @@ public sealed class ChangingCluster : IAsyncDisposable
     public CacheClient Cache { get; }
 
     /// <summary>Starts <paramref name="silos"/> silos with <paramref name="buckets"/> buckets and <paramref name="copies"/> copies of each,
-    /// and whatever else <paramref name="configure"/> sets.</summary>
-    public static async Task<ChangingCluster> StartAsync(int silos, int buckets = 64, int copies = 2, Action<CacheOptions>? configure = null)
+    /// whatever else <paramref name="configure"/> sets, and whatever <paramref name="silo"/> adds to each silo.</summary>
+    public static async Task<ChangingCluster> StartAsync(
+        int silos, int buckets = 64, int copies = 2, Action<CacheOptions>? configure = null, Action<ISiloBuilder>? silo = null)
     {
         var options = new CacheOptions { Buckets = buckets, ReplicationFactor = copies };
         configure?.Invoke(options);
         var builder = new InProcessTestClusterBuilder((short)silos);
-        builder.ConfigureSilo((_, silo) =>
+        builder.ConfigureSilo((_, siloBuilder) =>
         {
-            silo.Configure<Orleans.Configuration.ClusterMembershipOptions>(CacheNodeHostingExtensions.ConfigureFailureDetection);
-            silo.AddCacheGrains(o =>
+            siloBuilder.Configure<Orleans.Configuration.ClusterMembershipOptions>(CacheNodeHostingExtensions.ConfigureFailureDetection);
+            siloBuilder.AddCacheGrains(o =>
             {
                 o.Buckets = buckets;
                 o.ReplicationFactor = copies;
                 configure?.Invoke(o);
             });
+            silo?.Invoke(siloBuilder);
         });
         var cluster = builder.Build();
         await cluster.DeployAsync().WaitAsync(TimeSpan.FromMinutes(2));

@@ -32,6 +32,32 @@ public sealed class BucketStoreTests
     }
 
     [Fact]
+    public void RollBack_RestoresWhatUncommittedWritesReplaced_AndLeavesAGapForReplicasThatTookThem()
+    {
+        var primary = new BucketStore(_memory, _time, replica: false);
+        var replica = new BucketStore(_memory, _time, replica: true);
+        replica.TryApply(primary.Write("kept", Value(10)));
+        replica.TryApply(primary.Write("changed", Value(20)));
+        primary.Commit();
+        long bytes = primary.Bytes;
+
+        replica.TryApply(primary.Write("changed", Value(30)));
+        replica.TryApply(primary.Write("kept", value: null));
+        primary.Write("added", Value(40));
+
+        Assert.Equal(3, primary.RollBack());
+        Assert.Equal(["changed", "kept"], primary.ToSnapshot().Entries.Keys.Order());
+        Assert.Equal(20, primary.Get("changed")!.Value.Length);
+        Assert.Equal(10, primary.Get("kept")!.Value.Length);
+        Assert.Equal(bytes, primary.Bytes);
+        Assert.Equal(primary.Bytes + replica.Bytes, _memory.Bytes);
+
+        // The replica took two of the three writes: the primary's next write shows it a gap, so it gets a full copy.
+        Assert.Equal(6, primary.Sequence);
+        Assert.False(replica.TryApply(primary.Write("next", Value(1))));
+    }
+
+    [Fact]
     public void Get_NeverReturnsAnExpiredEntry_NorDoesASnapshot()
     {
         var store = new BucketStore(_memory, _time, replica: false);
