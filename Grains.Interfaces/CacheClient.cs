@@ -49,10 +49,9 @@ public sealed class CacheClient
     public async Task<CacheEntry?> GetAsync(string key)
     {
         int bucket = await GetBucketAsync(key);
-        var grain = await GetBucketGrainAsync(bucket);
         try
         {
-            return await RetryRejectedAsync(static s => s.grain.GetAsync(s.key).WaitAsync(ReadFallbackAfter), (grain, key));
+            return await CallBucketAsync(bucket, static (grain, key) => grain.GetAsync(key).WaitAsync(ReadFallbackAfter), key);
         }
         catch (Exception primaryFailure) when (primaryFailure is not CacheArgumentException)
         {
@@ -66,8 +65,7 @@ public sealed class CacheClient
     public async Task<long> SetAsync(string key, CacheValue value)
     {
         await ThrowIfTooLargeAsync(value);
-        var bucket = await GetBucketGrainAsync(key);
-        return await RetryRejectedAsync(static s => s.bucket.SetAsync(s.key, s.value), (bucket, key, value));
+        return await CallAsync(key, static (grain, s) => grain.SetAsync(s.key, s.value), (key, value));
     }
 
     /// <summary>Stores raw bytes under <paramref name="key"/>.</summary>
@@ -84,8 +82,7 @@ public sealed class CacheClient
     {
         ThrowIfInvalid(options);
         await ThrowIfTooLargeAsync(value);
-        var bucket = await GetBucketGrainAsync(key);
-        return await bucket.SetAsync(key, value, options);
+        return await CallAsync(key, static (grain, s) => grain.SetAsync(s.key, s.value, s.options), (key, value, options));
     }
 
     /// <summary>Stores raw bytes under <paramref name="key"/> that expire as <paramref name="expiry"/> says.</summary>
@@ -107,7 +104,7 @@ public sealed class CacheClient
         var calls = new List<Task>(groups.Count);
         foreach (var (bucket, group) in groups)
         {
-            calls.Add(ScatterAsync(_grains.GetGrain<IBucketGrain>(bucket).GetManyAsync(group.Keys.ToArray()), group.Positions, results));
+            calls.Add(ScatterAsync(CallBucketAsync(bucket, static (grain, keys) => grain.GetManyAsync(keys), group.Keys.ToArray()), group.Positions, results));
         }
 
         await Task.WhenAll(calls);
@@ -150,18 +147,23 @@ public sealed class CacheClient
                 share[i] = entries[group.Positions[i]];
             }
 
-            calls.Add(_grains.GetGrain<IBucketGrain>(bucket).SetManyAsync(share, expiry));
+            calls.Add(CallBucketAsync(bucket, SetShareAsync, (share, expiry)));
         }
 
         await Task.WhenAll(calls);
+
+        static async Task<bool> SetShareAsync(IBucketGrain grain, (KeyValuePair<string, CacheValue>[] Share, CacheExpiry? Expiry) s)
+        {
+            await grain.SetManyAsync(s.Share, s.Expiry);
+            return true;
+        }
     }
 
     /// <summary>Removes <paramref name="key"/> everywhere.</summary>
     /// <returns><see langword="true"/> when the key existed.</returns>
     public async Task<bool> DeleteAsync(string key)
     {
-        var bucket = await GetBucketGrainAsync(key);
-        return await RetryRejectedAsync(static s => s.bucket.DeleteAsync(s.key), (bucket, key));
+        return await CallAsync(key, static (grain, key) => grain.DeleteAsync(key), key);
     }
 
     /// <summary>Removes every one of <paramref name="keys"/> (Redis <c>DEL</c>), each bucket called once.</summary>
@@ -172,7 +174,7 @@ public sealed class CacheClient
         var calls = new List<Task<int>>(groups.Count);
         foreach (var (bucket, group) in groups)
         {
-            calls.Add(_grains.GetGrain<IBucketGrain>(bucket).DeleteManyAsync(group.Keys.Distinct(StringComparer.Ordinal).ToArray()));
+            calls.Add(CallBucketAsync(bucket, static (grain, keys) => grain.DeleteManyAsync(keys), group.Keys.Distinct(StringComparer.Ordinal).ToArray()));
         }
 
         return Sum(await Task.WhenAll(calls));
@@ -188,7 +190,7 @@ public sealed class CacheClient
         var calls = new List<Task<int>>(groups.Count);
         foreach (var (bucket, group) in groups)
         {
-            calls.Add(_grains.GetGrain<IBucketGrain>(bucket).CountExistingAsync(group.Keys.ToArray()));
+            calls.Add(CallBucketAsync(bucket, static (grain, keys) => grain.CountExistingAsync(keys), group.Keys.ToArray()));
         }
 
         return Sum(await Task.WhenAll(calls));
@@ -204,8 +206,7 @@ public sealed class CacheClient
     /// (<see cref="CacheArgumentError.IntegerOverflow"/>), or the node is over its memory budget.</exception>
     public async Task<long> IncrementAsync(string key, long by = 1)
     {
-        var bucket = await GetBucketGrainAsync(key);
-        return await bucket.IncrementAsync(key, by);
+        return await CallAsync(key, static (grain, s) => grain.IncrementAsync(s.key, s.by), (key, by));
     }
 
     /// <summary>
@@ -221,24 +222,22 @@ public sealed class CacheClient
             ThrowIfInvalid(CacheExpiry.After(timeToLive));
         }
 
-        var bucket = await GetBucketGrainAsync(key);
-        return await bucket.ExpireAsync(key, timeToLive > TimeSpan.Zero ? CacheExpiry.After(timeToLive) : CacheExpiry.At(DateTimeOffset.MinValue));
+        var expiry = timeToLive > TimeSpan.Zero ? CacheExpiry.After(timeToLive) : CacheExpiry.At(DateTimeOffset.MinValue);
+        return await CallAsync(key, static (grain, s) => grain.ExpireAsync(s.key, s.expiry), (key, expiry));
     }
 
     /// <summary>Makes an existing key expire at <paramref name="instant"/> (Redis <c>EXPIREAT</c>); a past instant deletes it.</summary>
     /// <returns><see langword="false"/> when the key is absent.</returns>
     public async Task<bool> ExpireAtAsync(string key, DateTimeOffset instant)
     {
-        var bucket = await GetBucketGrainAsync(key);
-        return await bucket.ExpireAsync(key, CacheExpiry.At(instant));
+        return await CallAsync(key, static (grain, s) => grain.ExpireAsync(s.key, CacheExpiry.At(s.instant)), (key, instant));
     }
 
     /// <summary>Removes the expiry of <paramref name="key"/> (Redis <c>PERSIST</c>).</summary>
     /// <returns><see langword="true"/> when the key existed and had an expiry.</returns>
     public async Task<bool> PersistAsync(string key)
     {
-        var bucket = await GetBucketGrainAsync(key);
-        return await bucket.ExpireAsync(key, expiry: null);
+        return await CallAsync(key, static (grain, key) => grain.ExpireAsync(key, expiry: null), key);
     }
 
     /// <summary>
@@ -248,16 +247,14 @@ public sealed class CacheClient
     /// </summary>
     public async Task<KeyTimeToLive> GetTimeToLiveAsync(string key)
     {
-        var bucket = await GetBucketGrainAsync(key);
-        return await bucket.GetTimeToLiveAsync(key);
+        return await CallAsync(key, static (grain, key) => grain.GetTimeToLiveAsync(key), key);
     }
 
     /// <summary>Moves a sliding entry's expiry ahead without reading it (<c>IDistributedCache.Refresh</c>).</summary>
     /// <returns><see langword="false"/> when the key is absent.</returns>
     public async Task<bool> RefreshAsync(string key)
     {
-        var bucket = await GetBucketGrainAsync(key);
-        return await bucket.RefreshAsync(key);
+        return await CallAsync(key, static (grain, key) => grain.RefreshAsync(key), key);
     }
 
     /// <summary>Returns every active node's statistics and the cluster's sums.</summary>
@@ -282,8 +279,7 @@ public sealed class CacheClient
     /// <summary>Reports which nodes hold the copies of <paramref name="key"/>'s bucket.</summary>
     public async Task<BucketLocation> LocateAsync(string key)
     {
-        var bucket = await GetBucketGrainAsync(key);
-        return await bucket.LocateAsync();
+        return await CallAsync(key, static (grain, _) => grain.LocateAsync(), 0);
     }
 
     /// <summary>Returns every entry held on the node whose <c>NODE_ID</c> is <paramref name="nodeId"/>.</summary>
@@ -389,16 +385,23 @@ public sealed class CacheClient
     }
 
     /// <summary>
-    /// Runs <paramref name="call"/>, again if Orleans rejected it: a rejected message was never run (a silo
-    /// stopping or not yet knowing a new activation), so repeating it cannot apply a write twice.
+    /// The one call path of every keyed operation: the bucket's grain reference (kept, not looked up again), and
+    /// the call made again if Orleans rejected it. A rejected message was never run (a silo stopping, or not yet
+    /// knowing a new activation), so repeating it cannot apply a write twice; a call that failed any other way
+    /// may have been applied, and is not repeated.
     /// </summary>
-    private static async Task<TResult> RetryRejectedAsync<TState, TResult>(Func<TState, Task<TResult>> call, TState state)
+    private async Task<TResult> CallAsync<TState, TResult>(string key, Func<IBucketGrain, TState, Task<TResult>> call, TState state) =>
+        await CallBucketAsync(await GetBucketAsync(key), call, state);
+
+    /// <inheritdoc cref="CallAsync{TState, TResult}"/>
+    private async Task<TResult> CallBucketAsync<TState, TResult>(int bucket, Func<IBucketGrain, TState, Task<TResult>> call, TState state)
     {
+        var grain = await GetBucketGrainAsync(bucket);
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                return await call(state);
+                return await call(grain, state);
             }
             catch (OrleansMessageRejectionException) when (attempt < RejectedAttempts)
             {
@@ -425,8 +428,6 @@ public sealed class CacheClient
         ExceptionDispatchInfo.Throw(primaryFailure);
         return null;
     }
-
-    private async ValueTask<IBucketGrain> GetBucketGrainAsync(string key) => await GetBucketGrainAsync(await GetBucketAsync(key));
 
     private async ValueTask<IBucketGrain> GetBucketGrainAsync(int bucket)
     {
