@@ -11,7 +11,8 @@ namespace OrleansCache.Tests.Processes;
 /// <summary>
 /// The data-safety promise, checked the way a user would see it: five node processes under concurrent
 /// writes and reads, over HTTP and over the Orleans client, through a kill -9, a join, a kill -9 of the
-/// node everyone linked to (the lowest NODE_ID, the membership table's host) and a SIGTERM.
+/// node everyone linked to (the lowest NODE_ID, the membership table's host) and a SIGTERM; with counters
+/// incremented over HTTP and the Redis protocol through the same faults.
 /// </summary>
 /// <remarks>
 /// HISTORY_PHASE_SECONDS sets how long load runs between faults (default 3, what CI runs); the figures in
@@ -24,6 +25,7 @@ public sealed class HistoryTests(ITestOutputHelper output)
     private static readonly TimeSpan Formation = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
     private const int Keys = 200;
+    private const int Counters = 20;
 
     [Fact]
     public async Task EveryAcknowledgedWrite_Survives_KillJoinKillOfTheHubAndSigterm_WithNoStaleOrMissedRead()
@@ -54,6 +56,7 @@ public sealed class HistoryTests(ITestOutputHelper output)
         using var client = await ClusterClientHost.StartAsync(cluster["1"].Ip, Formation);
         var balancer = new NodeBalancer(cluster.Nodes);
         var history = new KeyHistory(Keys);
+        var counters = new CounterHistory(Counters);
         using var stop = new CancellationTokenSource();
         var workers = new List<Task>();
         for (int w = 0; w < 4; w++)
@@ -67,6 +70,11 @@ public sealed class HistoryTests(ITestOutputHelper output)
             workers.Add(history.ReadAsync(balancer.ReadAsync, stop.Token));
             workers.Add(history.ReadAsync(client.Cache, stop.Token));
         }
+
+        // Counters through the same faults: incremented over HTTP and the Redis protocol, read over HTTP.
+        workers.Add(counters.IncrementAsync(balancer.IncrementAsync, stop.Token));
+        workers.Add(counters.IncrementAsync(balancer.IncrementOverRespAsync, stop.Token));
+        workers.Add(counters.ReadAsync(balancer.ReadCounterAsync, stop.Token));
 
         async Task RunLoadAsync(string after)
         {
@@ -114,6 +122,9 @@ public sealed class HistoryTests(ITestOutputHelper output)
             async (key, _, _) => await client.Cache.GetAsync(key) is { } entry ? Encoding.UTF8.GetString(entry.Value) : null,
             CancellationToken.None);
 
+        await counters.CheckFinalValuesAsync(balancer.ReadCounterAsync);
+        Note($"counter increments acknowledged: {counters.Acknowledged}, failed (outcome unknown): {counters.Failed}, counter reads checked: {counters.Reads}");
+        Note($"counter violations (lost, applied twice, read back): {counters.Violations.Count}");
         Note($"writes acknowledged: {history.Acknowledged}");
         Note($"reads checked: {history.Reads}");
         Note($"lost: {history.Lost.Count}");
@@ -125,6 +136,7 @@ public sealed class HistoryTests(ITestOutputHelper output)
 
         Assert.True(history.Lost.Count == 0, string.Join(Environment.NewLine, history.Lost.Take(10)));
         Assert.True(history.Violations.Count == 0, string.Join(Environment.NewLine, history.Violations.Take(10)));
+        Assert.True(counters.Violations.Count == 0, string.Join(Environment.NewLine, counters.Violations.Take(10)));
         Assert.True(history.LongestFailureWindow < TimeSpan.FromSeconds(5), $"requests failed for {history.LongestFailureWindow.TotalSeconds:F1} s in a row:\n{history.FailureSamples}");
     }
 
@@ -220,6 +232,44 @@ public sealed class HistoryTests(ITestOutputHelper output)
                 throw;
             }
         }
+
+        public async Task<long> IncrementAsync(string key, CancellationToken cancellationToken)
+        {
+            var node = Pick();
+            try
+            {
+                using var response = await node.Http.PostAsync($"/incr/{Uri.EscapeDataString(key)}?by=1", content: null, cancellationToken);
+                response.EnsureSuccessStatusCode();
+                using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                return body.RootElement.GetProperty("value").GetInt64();
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                Avoid(node);
+                throw;
+            }
+        }
+
+        // A connection per increment: the node it reaches may be the next one killed.
+        public async Task<long> IncrementOverRespAsync(string key, CancellationToken cancellationToken)
+        {
+            var node = Pick();
+            try
+            {
+                await using var resp = await RespSocket.ConnectAsync(node);
+                await resp.SendAsync(RespSocket.Command("INCR", key));
+                string reply = await resp.ReadReplyAsync();
+                return reply.StartsWith(':') ? long.Parse(reply[1..]) : throw new InvalidOperationException($"INCR answered {reply}");
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                Avoid(node);
+                throw;
+            }
+        }
+
+        public async Task<long?> ReadCounterAsync(string key, CancellationToken cancellationToken) =>
+            await ReadAsync(key, null, cancellationToken) is { } text ? long.Parse(text) : null;
 
         private static string CachePath(string key) => $"/cache/{Uri.EscapeDataString(key)}";
 
