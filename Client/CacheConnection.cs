@@ -5,8 +5,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Runtime.Messaging;
-using OrleansCache.Grains.Interfaces;
-using OrleansCache.Grains.Interfaces.Discovery;
+using OrleansCache.ClientLibrary;
+using OrleansCache.ClientLibrary.Discovery;
 
 namespace OrleansCache.Client;
 

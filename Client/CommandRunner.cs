@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using OrleansCache.ClientLibrary;
+using OrleansCache.ClientLibrary.Discovery;
 using OrleansCache.Grains.Interfaces;
-using OrleansCache.Grains.Interfaces.Discovery;
 
 namespace OrleansCache.Client;
 

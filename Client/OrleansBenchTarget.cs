@@ -1,3 +1,4 @@
+using OrleansCache.ClientLibrary;
 using OrleansCache.Grains.Interfaces;
 
 namespace OrleansCache.Client;

@@ -21,7 +21,7 @@ public sealed record CacheExpiry
     [Id(1)]
     public DateTimeOffset? AbsoluteExpiration { get; init; }
 
-    /// <summary>Expire once this long has passed without a read through <see cref="CacheClient"/>.</summary>
+    /// <summary>Expire once this long has passed without a read through the client library's <c>CacheClient</c>.</summary>
     [Id(2)]
     public TimeSpan? SlidingExpiration { get; init; }
 

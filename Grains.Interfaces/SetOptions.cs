@@ -1,7 +1,7 @@
 namespace OrleansCache.Grains.Interfaces;
 
 /// <summary>
-/// How <see cref="CacheClient.SetAsync(string, CacheValue, SetOptions)"/> writes: expiry, condition and
+/// How <c>CacheClient.SetAsync(key, value, options)</c> (the client library) writes: expiry, condition and
 /// whether to return the value it replaces. The default writes always and clears any expiry, as Redis
 /// <c>SET</c> does.
 /// </summary>

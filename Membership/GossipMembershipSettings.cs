@@ -1,4 +1,4 @@
-using OrleansCache.Grains.Interfaces.Discovery;
+using OrleansCache.ClientLibrary.Discovery;
 
 namespace OrleansCache.Membership;
 

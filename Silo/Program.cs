@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
+using OrleansCache.ClientLibrary;
 using OrleansCache.Grains;
+using OrleansCache.Grains.Interfaces;
 using OrleansCache.Silo.Apis;
 using OrleansCache.Silo.CacheView;
 using OrleansCache.Silo.Configuration;
@@ -54,6 +56,9 @@ while (true)
         .AddCacheTracing(builder.Configuration)
         .AddDashboard());
 
+    // The one facade the HTTP API and the Redis protocol call; the cluster's topology is this node's settings.
+    builder.Services.AddSingleton(services => new CacheClient(
+        services.GetRequiredService<IGrainFactory>(), new CacheTopology(cache.Buckets, cache.ReplicationFactor, cache.MaxValueBytes)));
     builder.Services.AddSingleton(new ClientPassword(node.CachePassword));
     builder.Services.AddNodeHealthChecks();
     builder.Services.AddProblemDetails();

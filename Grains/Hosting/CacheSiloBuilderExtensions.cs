@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using OrleansCache.Grains;
-using OrleansCache.Grains.Interfaces;
 using OrleansCache.Grains.Merging;
 using OrleansCache.Grains.Placement;
 using OrleansCache.Grains.Routing;
@@ -18,10 +17,9 @@ namespace Orleans.Hosting;
 public static class CacheSiloBuilderExtensions
 {
     /// <summary>
-    /// Adds the bucket, replica, node and cluster grains, the hash placement director they need, a
-    /// <see cref="CacheClient"/> for code hosted with the silo, and what a node needs to yield to another
-    /// cluster (<see cref="NodeFence"/>, <see cref="LocalExporter"/>, <see cref="MergeReplayer"/>). Call on
-    /// every silo of the cluster.
+    /// Adds the bucket, replica, node and cluster grains, the hash placement director they need, and what a
+    /// node needs to yield to another cluster (<see cref="NodeFence"/>, <see cref="LocalExporter"/>,
+    /// <see cref="MergeReplayer"/>). Call on every silo of the cluster.
     /// </summary>
     /// <param name="builder">The silo builder.</param>
     /// <param name="configure">Sets <see cref="CacheOptions"/>; validated when the silo starts.</param>
@@ -59,13 +57,6 @@ public static class CacheSiloBuilderExtensions
         services.AddSingleton<NodeFence>();
         services.AddSingleton<LocalExporter>();
         services.AddSingleton<MergeReplayer>();
-        services.AddSingleton(sp =>
-        {
-            var value = sp.GetRequiredService<IOptions<CacheOptions>>().Value;
-            return new CacheClient(
-                sp.GetRequiredService<IGrainFactory>(),
-                new CacheTopology(value.Buckets, value.ReplicationFactor, value.MaxValueBytes));
-        });
 
         // The distributed grain directory rebuilds a dead silo's directory entries from the activations
         // that live silos still hold. With Orleans' default directory those entries die with the silo, so

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using OrleansCache.ClientLibrary;
 using OrleansCache.Grains;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Silo.Http;

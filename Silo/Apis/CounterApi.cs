@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
-using OrleansCache.Grains.Interfaces;
+using OrleansCache.ClientLibrary;
 using OrleansCache.Silo.Http;
 
 namespace OrleansCache.Silo.Apis;

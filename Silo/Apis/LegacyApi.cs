@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansCache.ClientLibrary;
 using OrleansCache.Grains;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Grains.Storage;

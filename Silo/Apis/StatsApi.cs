@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansCache.ClientLibrary;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Silo.Http;
 using OrleansCache.Silo.Security;

@@ -1,5 +1,5 @@
 using System.Net;
-using OrleansCache.Grains.Interfaces.Discovery;
+using OrleansCache.ClientLibrary.Discovery;
 
 namespace OrleansCache.Silo.Configuration;
 

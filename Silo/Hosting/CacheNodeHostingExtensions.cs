@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Orleans.Configuration;
+using OrleansCache.ClientLibrary.Discovery;
 using OrleansCache.Grains;
-using OrleansCache.Grains.Interfaces.Discovery;
 using OrleansCache.Membership;
 using OrleansCache.Silo.Configuration;
 using OrleansCache.Silo.Resp;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using OrleansCache.ClientLibrary;
 using OrleansCache.Grains.Interfaces;
 
 namespace OrleansCache.Silo.Resp;

@@ -3,6 +3,7 @@ using System.Buffers.Text;
 using System.Collections.Frozen;
 using System.Text;
 using System.Text.Unicode;
+using OrleansCache.ClientLibrary;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Silo.Security;
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using OrleansCache.ClientLibrary;
 using OrleansCache.Grains.Interfaces;
 
 namespace OrleansCache.Silo.Resp;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
+using OrleansCache.ClientLibrary;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Silo.Telemetry;
 

@@ -1,4 +1,5 @@
 using Orleans.TestingHost;
+using OrleansCache.ClientLibrary;
 using OrleansCache.Grains;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Grains.Interfaces.Routing;

@@ -1,4 +1,5 @@
 using System.Text;
+using OrleansCache.ClientLibrary;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Grains.Interfaces.Routing;
 using OrleansCache.Tests.Infrastructure;

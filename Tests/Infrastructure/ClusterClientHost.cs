@@ -3,8 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
-using OrleansCache.Grains.Interfaces;
-using OrleansCache.Grains.Interfaces.Discovery;
+using OrleansCache.ClientLibrary;
+using OrleansCache.ClientLibrary.Discovery;
 
 namespace OrleansCache.Tests.Infrastructure;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
-using OrleansCache.Grains.Interfaces;
+using OrleansCache.ClientLibrary;
 
 namespace OrleansCache.Tests.Infrastructure;
 

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using OrleansCache.Grains.Interfaces.Discovery;
+using OrleansCache.ClientLibrary.Discovery;
 
 namespace OrleansCache.Tests.Infrastructure;
 

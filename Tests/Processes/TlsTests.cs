@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using OrleansCache.Grains.Interfaces.Discovery;
+using OrleansCache.ClientLibrary.Discovery;
 using OrleansCache.Tests.Infrastructure;
 
 namespace OrleansCache.Tests.Processes;

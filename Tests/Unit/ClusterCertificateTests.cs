@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using OrleansCache.Grains.Interfaces.Discovery;
+using OrleansCache.ClientLibrary.Discovery;
 using OrleansCache.Tests.Infrastructure;
 
 namespace OrleansCache.Tests.Unit;

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Orleans.Connections.Security;
 
-namespace OrleansCache.Grains.Interfaces.Discovery;
+namespace OrleansCache.ClientLibrary.Discovery;
 
 /// <summary>
 /// The certificate a node or a client presents on TLS connections (<c>TLS_CERTIFICATE</c>, a PFX), and the

@@ -1,7 +1,8 @@
 using System.Runtime.ExceptionServices;
+using OrleansCache.Grains.Interfaces;
 using OrleansCache.Grains.Interfaces.Routing;
 
-namespace OrleansCache.Grains.Interfaces;
+namespace OrleansCache.ClientLibrary;
 
 /// <summary>
 /// The one way into the cache over Orleans: used by the HTTP API, the console client and the tests,

@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Messaging;
 
-namespace OrleansCache.Grains.Interfaces.Discovery;
+namespace OrleansCache.ClientLibrary.Discovery;
 
 /// <summary>
 /// Connects an Orleans client to the cache cluster through any one of its nodes.

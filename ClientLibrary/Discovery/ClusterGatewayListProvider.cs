@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Orleans.Messaging;
 
-namespace OrleansCache.Grains.Interfaces.Discovery;
+namespace OrleansCache.ClientLibrary.Discovery;
 
 /// <summary>
 /// Finds every live gateway of the cluster from one node a client was given: asks that node's

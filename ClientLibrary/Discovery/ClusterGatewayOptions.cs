@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace OrleansCache.Grains.Interfaces.Discovery;
+namespace OrleansCache.ClientLibrary.Discovery;
 
 /// <summary>
 /// Where a client starts looking for the cluster's gateways.
