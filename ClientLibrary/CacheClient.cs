@@ -389,7 +389,9 @@ public sealed class CacheClient
     /// The one call path of every keyed operation: the bucket's grain reference (kept, not looked up again), and
     /// the call made again if Orleans rejected it. A rejected message was never run (a silo stopping, or not yet
     /// knowing a new activation), so repeating it cannot apply a write twice; a call that failed any other way
-    /// may have been applied, and is not repeated.
+    /// may have been applied, and is not repeated. That includes <see cref="SiloUnavailableException"/>, which
+    /// Orleans derives from the rejection but raises for calls in flight when their silo is declared dead: such
+    /// a call may have run (the history test saw a counter incremented twice when it was retried).
     /// </summary>
     private async Task<TResult> CallAsync<TState, TResult>(string key, Func<IBucketGrain, TState, Task<TResult>> call, TState state) =>
         await CallBucketAsync(await GetBucketAsync(key), call, state);
@@ -404,7 +406,7 @@ public sealed class CacheClient
             {
                 return await call(grain, state);
             }
-            catch (OrleansMessageRejectionException) when (attempt < RejectedAttempts)
+            catch (OrleansMessageRejectionException rejection) when (rejection is not SiloUnavailableException && attempt < RejectedAttempts)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt));
             }
