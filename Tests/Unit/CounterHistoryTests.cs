@@ -6,7 +6,7 @@ namespace OrleansCache.Tests.Unit;
 /// <summary>The counter history's checks catch what they are for, against counters that misbehave on purpose.</summary>
 public sealed class CounterHistoryTests
 {
-    private static readonly TimeSpan Run = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task Check_PassesCorrectCounters()
@@ -43,10 +43,15 @@ public sealed class CounterHistoryTests
     {
         var history = new CounterHistory(counters: 3);
         Task<long?> Read(string key, CancellationToken _) => Task.FromResult(counters.TryGetValue(key, out long v) ? v : (long?)null);
-        using var stop = new CancellationTokenSource(Run);
-        await Task.WhenAll(
+        using var stop = new CancellationTokenSource();
+        var clients = Task.WhenAll(
             Task.Run(() => history.IncrementAsync(async (k, t) => { await Task.Yield(); return await increment(k, t); }, stop.Token)),
             Task.Run(() => history.ReadAsync(async (k, t) => { await Task.Yield(); return await Read(k, t); }, stop.Token)));
+
+        // Enough of both, however slowly the machine starts them.
+        await Poll.UntilAsync(() => Task.FromResult(history.Acknowledged >= 100 && history.Reads >= 100), Deadline, "100 increments and 100 reads");
+        await stop.CancelAsync();
+        await clients.WaitAsync(Deadline);
         await history.CheckFinalValuesAsync(Read);
         return history;
     }
