@@ -37,6 +37,15 @@ public interface INodeGrain : IGrainWithStringKey
     [Alias("HoldsReplica"), ReadOnly, SiloOnly]
     Task<bool> HoldsReplicaAsync(long replicaKey);
 
+    /// <summary>
+    /// Applies writes that the buckets of one node forward to their replicas on this node, carried together in
+    /// one message instead of one per bucket: each share goes to its replica (a call on this node when the
+    /// replica is here, as the bucket map says it should be), all at once.
+    /// </summary>
+    /// <returns>Each replica's answer, in the order of <paramref name="batch"/>.</returns>
+    [Alias("ApplyReplicaWrites"), SiloOnly]
+    Task<ReplicaApplyResult[]> ApplyReplicaWritesAsync(ReplicaWrites[] batch);
+
     /// <summary>Returns this node's keys, bytes and counters.</summary>
     [Alias("Stats"), ReadOnly]
     Task<NodeStats> GetStatsAsync();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Grains.Interfaces.Routing;
 using OrleansCache.Grains.Placement;
+using OrleansCache.Grains.Replication;
 using OrleansCache.Grains.Routing;
 using OrleansCache.Grains.Storage;
 
@@ -24,6 +25,7 @@ public sealed partial class BucketGrain(
     NodeCounters counters,
     ExpirySweeper sweeper,
     NodeFence fence,
+    ReplicationChannels replication,
     [FromKeyedServices(CacheTime.ServiceKey)] TimeProvider time,
     ILogger<BucketGrain> logger) : Grain, IBucketGrain, IDisposable
 {
@@ -127,23 +129,26 @@ public sealed partial class BucketGrain(
         return new BucketLocation(Bucket, silo.Name, nodes);
     }
 
-    // Consecutive writes go to each replica in one call, applied there in order.
+    // Consecutive writes go to each replica together, applied there in order, by way of the node the map places
+    // it on, in one message with other buckets' writes to that node (see ReplicationChannels).
     private async Task ReplicateAsync(ReplicaWrite[] writes)
     {
-        var replicas = Replicas(maps.Current);
-        if (replicas.Length == 0)
+        var map = maps.Current;
+        if (map.Copies <= 1)
         {
             return;
         }
 
-        var applied = new Task<bool>[replicas.Length];
-        for (int i = 0; i < replicas.Length; i++)
+        var applied = new Task<bool>[map.Copies - 1];
+        for (int rank = 1; rank < map.Copies; rank++)
         {
-            applied[i] = writes.Length == 1 ? replicas[i].ApplyAsync(writes[0]) : replicas[i].ApplyManyAsync(writes);
+            applied[rank - 1] = map.GetNode(Bucket, rank) is { } node
+                ? replication.SendAsync(node, ReplicaKey.Create(Bucket, rank), writes)
+                : Replica(rank).ApplyManyAsync(writes);
         }
 
         await Task.WhenAll(applied);
-        for (int i = 0; i < replicas.Length; i++)
+        for (int i = 0; i < applied.Length; i++)
         {
             if (applied[i].Result)
             {
@@ -153,7 +158,7 @@ public sealed partial class BucketGrain(
             {
                 // The replica missed writes (it is new, or came back empty): send it everything.
                 LogResync(logger, Bucket, i + 1, writes[^1].Sequence);
-                await replicas[i].ResetAsync(_store.ToSnapshot());
+                await Replica(i + 1).ResetAsync(_store.ToSnapshot());
                 counters.CountReplicaResync();
             }
         }

@@ -12,7 +12,7 @@ namespace OrleansCache.Grains;
 /// Answers for one node (its key is the node's <c>NODE_ID</c>, and it is placed on that node).
 /// </summary>
 [NamedNodePlacement]
-[Reentrant] // Only reads other grains; letting dumps overlap cannot corrupt anything.
+[Reentrant] // Reads other grains and forwards replica writes; overlapping calls share only the reference cache, touched between awaits.
 public sealed class NodeGrain(
     LocalBucketCatalog catalog,
     BucketMapProvider maps,
@@ -21,6 +21,41 @@ public sealed class NodeGrain(
     ILocalSiloDetails silo,
     IOptions<CacheOptions> options) : Grain, INodeGrain
 {
+    // Replica references by key: GetGrain resolves the interface by reflection on every call (see CacheClient).
+    // Turns of this grain never run at once, reentrant as it is, so a plain dictionary is safe.
+    private readonly Dictionary<long, IReplicaGrain> _replicas = [];
+
+    /// <inheritdoc />
+    public async Task<ReplicaApplyResult[]> ApplyReplicaWritesAsync(ReplicaWrites[] batch)
+    {
+        var calls = new Task<bool>[batch.Length];
+        for (int i = 0; i < batch.Length; i++)
+        {
+            var (key, writes) = batch[i];
+            if (!_replicas.TryGetValue(key, out var replica))
+            {
+                _replicas[key] = replica = GrainFactory.GetGrain<IReplicaGrain>(key);
+            }
+
+            calls[i] = writes.Length == 1 ? replica.ApplyAsync(writes[0]) : replica.ApplyManyAsync(writes);
+        }
+
+        var results = new ReplicaApplyResult[batch.Length];
+        for (int i = 0; i < calls.Length; i++)
+        {
+            try
+            {
+                results[i] = new ReplicaApplyResult(await calls[i], Failure: null);
+            }
+            catch (Exception exception)
+            {
+                results[i] = new ReplicaApplyResult(false, exception);
+            }
+        }
+
+        return results;
+    }
+
     /// <inheritdoc />
     public Task<NodeStats> GetStatsAsync() => Task.FromResult(new NodeStats(
         silo.Name,

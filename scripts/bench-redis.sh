@@ -13,14 +13,14 @@
 # Everything started is stopped on exit, Ctrl-C included.
 #
 #   --no-publish        use the binaries already in BENCH_PUBLISH_DIR (published if absent)
-#   BENCH_FIRST_IP      first of the 7 addresses used (default 127.0.0.200: redis-server, then the nodes)
+#   BENCH_FIRST_IP      first of the 10 addresses used (default 127.0.0.200: redis-server, then the nodes)
 #   BENCH_ROUNDS        rounds (default 2)
 #   BENCH_REQUESTS      requests per redis-benchmark run (default 200000)
 #   BENCH_DIR           logs (default artifacts/bench)
 #   BENCH_PUBLISH_DIR   where scripts/publish.sh puts the binaries (default artifacts/publish)
 #   BENCH_BASELINE_DIR  binaries of another build (for example an earlier commit's scripts/publish.sh
-#                       output): also runs it as a 1-node "baseline" target, for a before/after table
-#                       in one run
+#                       output): also runs it as a 1-node "baseline" target and a 3-node RF=2
+#                       "baseline-3" target, for a before/after table in one run
 #   BENCH_VARIANT       variables (VAR=value ...) for one more 1-node target, "variant", started with them,
 #                       to compare a setting with the plain 1-node target in one run, e.g.
 #                       BENCH_VARIANT=CLUSTER_SECRET=a-secret-of-16-chars-or-more
@@ -38,7 +38,7 @@ baseline_dir="${BENCH_BASELINE_DIR:-}"
 if [[ -n "$baseline_dir" && ! -f "$baseline_dir/silo/Silo.dll" ]]; then
   bench_fail "BENCH_BASELINE_DIR must hold silo/Silo.dll; $baseline_dir does not."
 fi
-bench_addresses 7 127.0.0.200
+bench_addresses 10 127.0.0.200
 bench_require redis-server redis-benchmark redis-cli curl dotnet
 redis_ip="$(ip_of 0)"
 single_ip="$(ip_of 1)"
@@ -50,9 +50,11 @@ start_node single 0 "$single_ip" CLUSTER_ID=bench-single
 start_cluster cluster bench-cluster "${cluster_ips[*]}" REPLICATION_FACTOR=2
 targets=("redis-server $redis_ip" "1-node $single_ip" "3-node-rf2 ${cluster_ips[0]}")
 baseline_ip="$(ip_of 5)"
+baseline_cluster_ips=("$(ip_of 7)" "$(ip_of 8)" "$(ip_of 9)")
 if [[ -n "$baseline_dir" ]]; then
   silo_dll="$baseline_dir/silo/Silo.dll" start_node baseline 0 "$baseline_ip" CLUSTER_ID=bench-baseline
-  targets+=("baseline $baseline_ip")
+  silo_dll="$baseline_dir/silo/Silo.dll" start_cluster baseline-3 bench-baseline-cluster "${baseline_cluster_ips[*]}" REPLICATION_FACTOR=2
+  targets+=("baseline $baseline_ip" "baseline-3 ${baseline_cluster_ips[0]}")
 fi
 
 variant_ip="$(ip_of 6)"
@@ -64,7 +66,7 @@ fi
 
 ready() {
   redis_up "$redis_ip" && cluster_up "$single_ip" && cluster_up "${cluster_ips[@]}" \
-    && { [[ -z "$baseline_dir" ]] || cluster_up "$baseline_ip"; } \
+    && { [[ -z "$baseline_dir" ]] || { cluster_up "$baseline_ip" && cluster_up "${baseline_cluster_ips[@]}"; }; } \
     && { [[ -z "${BENCH_VARIANT:-}" ]] || cluster_up "$variant_ip"; }
 }
 bench_wait_until "redis-server and the clusters" ready

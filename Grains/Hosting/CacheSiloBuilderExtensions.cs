@@ -5,6 +5,7 @@ using Orleans.Configuration;
 using OrleansCache.Grains;
 using OrleansCache.Grains.Merging;
 using OrleansCache.Grains.Placement;
+using OrleansCache.Grains.Replication;
 using OrleansCache.Grains.Routing;
 using OrleansCache.Grains.Storage;
 using OrleansCache.Grains.Telemetry;
@@ -49,6 +50,7 @@ public static class CacheSiloBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddKeyedSingleton(CacheTime.ServiceKey, (sp, _) => sp.GetRequiredService<TimeProvider>());
         services.AddSingleton<ClusterViewSource>();
+        services.AddSingleton<ReplicationChannels>();
         services.AddSingleton<CachePlacementDirector>();
         services.AddSingleton<BucketRebalancer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BucketRebalancer>());
