@@ -1,45 +1,39 @@
 using System.Buffers.Text;
-using Microsoft.Extensions.Logging;
 using OrleansCache.Grains.Interfaces;
 
 namespace OrleansCache.Grains;
 
 /// <summary>
-/// The bucket's operations beyond get, set and delete: conditional and batch writes, counters, expiry,
-/// the sweep and eviction. Each runs as one turn of the grain, so it is atomic, and every change it
-/// makes is a <see cref="ReplicaWrite"/> collected in <see cref="_pending"/> and replicated before the
-/// call returns, so replicas stay identical to the primary.
+/// The bucket's operations: reads, writes, conditional and batch writes, counters, expiry, the sweep and
+/// eviction. Each runs as one turn of the grain, so it is atomic; every change it makes is applied to the
+/// store and collected for the write pipeline (<c>BucketGrain.WritePipeline.cs</c>), which replicates it and
+/// makes it final, or takes it back, before the call returns.
 /// </summary>
 public sealed partial class BucketGrain
 {
-    // Evicting for one write stops after this many entries, to bound the write's latency; the node's
-    // evictor does the rest.
-    private const int MaxEvictionsPerWrite = 64;
-
-    // Samples per local eviction: Redis' default maxmemory-samples, which it measured as close to true LRU.
-    private const int EvictionSamples = 5;
-
     // A sweep call reclaims at most this many entries, so one bucket full of due entries cannot hold its
     // turn for long; the next sweep continues.
     private const int MaxReclaimsPerSweep = 1000;
 
-    // The writes of the current call, applied here and not yet sent to the replicas. Only one call runs
-    // at a time (no method interleaves but the read-only sampling, which writes nothing).
-    private readonly List<ReplicaWrite> _pending = [];
+    /// <inheritdoc />
+    public async Task<CacheEntry?> GetAsync(string key)
+    {
+        var entry = Read(key, _store.Now);
+        counters.CountRead(hit: entry is not null);
+        await FlushAsync();
+        return entry;
+    }
 
     /// <inheritdoc />
-    public async Task<CacheEntry?[]> GetManyAsync(string[] keys)
+    public async Task<long> SetAsync(string key, CacheValue value)
     {
-        var now = _store.Now;
-        var entries = new CacheEntry?[keys.Length];
-        for (int i = 0; i < keys.Length; i++)
-        {
-            entries[i] = Read(keys[i], now);
-            counters.CountRead(hit: entries[i] is not null);
-        }
-
+        fence.ThrowIfFrozen();
+        ThrowIfTooLarge(value);
+        await MakeRoomAsync(key, value.Value.Length);
+        _pending.Add(_store.Write(key, value));
+        long version = _store.Sequence;
         await FlushAsync();
-        return entries;
+        return version;
     }
 
     /// <inheritdoc />
@@ -70,6 +64,35 @@ public sealed partial class BucketGrain
         _pending.Add(_store.Write(key, entry.IsExpiredAt(now) ? null : entry));
         await FlushAsync();
         return new SetResult(true, entry.Version, previous);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteAsync(string key)
+    {
+        fence.ThrowIfFrozen();
+        bool existed = Live(key, _store.Now) is not null;
+        if (existed)
+        {
+            _pending.Add(_store.Write(key, value: null));
+        }
+
+        await FlushAsync();
+        return existed;
+    }
+
+    /// <inheritdoc />
+    public async Task<CacheEntry?[]> GetManyAsync(string[] keys)
+    {
+        var now = _store.Now;
+        var entries = new CacheEntry?[keys.Length];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            entries[i] = Read(keys[i], now);
+            counters.CountRead(hit: entries[i] is not null);
+        }
+
+        await FlushAsync();
+        return entries;
     }
 
     /// <inheritdoc />
@@ -270,91 +293,17 @@ public sealed partial class BucketGrain
         return entry;
     }
 
-    private async Task MakeRoomAsync(string key, int valueLength) => await MakeRoomAsync(_store.Growth(key, valueLength), keep: key);
-
-    // Refuses (noeviction) or evicts from this bucket (lru, past the hard limit) so that growth fits.
-    private async Task MakeRoomAsync(long growth, string? keep)
+    private void ThrowIfTooLarge(CacheValue value)
     {
-        if (!TryMakeRoom(growth, keep))
+        int max = options.Value.MaxValueBytes;
+        if (value.Value.Length > max)
         {
-            await FlushAsync();
-            throw new CacheArgumentException(
-                CacheArgumentError.OverMemoryBudget,
-                $"The node holding this key is at its memory budget of {memory.Budget} bytes (MAX_MEMORY_BYTES, EVICTION_POLICY=noeviction).");
+            ThrowValueTooLarge(value.Value.Length, max);
         }
     }
 
-    // Evicts from this bucket (lru, past the hard limit) so that growth fits; false when it may not (noeviction).
-    private bool TryMakeRoom(long growth, string? keep)
-    {
-        if (!memory.WouldExceedBudget(growth))
-        {
-            return true;
-        }
-
-        if (memory.Policy == EvictionPolicy.NoEviction)
-        {
-            return false;
-        }
-
-        int evicted = 0;
-        while (evicted < MaxEvictionsPerWrite && memory.WouldExceedHardLimit(growth)
-            && _store.SampleLeastRecentlyUsed(EvictionSamples) is { } oldest && oldest.Key != keep)
-        {
-            _pending.Add(_store.Write(oldest.Key, value: null));
-            evicted++;
-        }
-
-        counters.CountEvictions(evicted);
-        return true;
-    }
-
-    // Sends this call's writes to the replicas and makes them final once every replica has applied them; when
-    // one could not, takes them back here too, so that a write the caller sees fail is never read afterwards
-    // (it may still surface later if this node dies and a replica that did apply it takes over: a failed write's
-    // outcome is unknown, as with any timeout, but a read never goes back from it).
-    private async Task FlushAsync()
-    {
-        if (_pending.Count == 0)
-        {
-            return;
-        }
-
-        var writes = _pending.ToArray();
-        _pending.Clear();
-        try
-        {
-            await ReplicateAsync(writes);
-            _store.Commit();
-        }
-        catch (Exception exception)
-        {
-            LogRolledBack(logger, Bucket, _store.RollBack(), exception.Message);
-            if (exception is StalePrimaryException)
-            {
-                // A newer activation of this bucket took over its replicas: this one must not serve any more.
-                DeactivateOnIdle();
-            }
-
-            throw;
-        }
-        finally
-        {
-            TrackExpiries();
-        }
-    }
-
-    private void TrackExpiries()
-    {
-        if (_store.NextExpiry is null)
-        {
-            sweeper.Untrack(Bucket);
-        }
-        else
-        {
-            sweeper.Track(Bucket);
-        }
-    }
+    private static void ThrowValueTooLarge(int length, int max) =>
+        throw new CacheArgumentException(CacheArgumentError.ValueTooLarge, $"The value is {length} bytes; the limit is {max} (MAX_VALUE_BYTES).");
 
     private static CacheEntry WithExpiry(CacheEntry entry, CacheExpiry? expiry, DateTimeOffset now) => expiry switch
     {
@@ -385,7 +334,4 @@ public sealed partial class BucketGrain
         return text.Length is > 0 and <= 20 && text[0] != (byte)'+'
             && Utf8Parser.TryParse(text, out value, out int consumed) && consumed == text.Length;
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Bucket {Bucket} took back {Count} writes that its replicas did not all apply: {Reason}")]
-    private static partial void LogRolledBack(ILogger logger, int bucket, int count, string reason);
 }

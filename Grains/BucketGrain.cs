@@ -12,8 +12,14 @@ namespace OrleansCache.Grains;
 
 /// <summary>
 /// The primary copy of one bucket. Every write is applied here, then forwarded to each replica the
-/// bucket map names, and acknowledged only when all of them have applied it.
+/// bucket map names, and acknowledged (and visible) only when all of them have applied it.
 /// </summary>
+/// <remarks>
+/// This file holds its identity and life cycle (activation, recovery, deactivation); what a caller can ask
+/// is in <c>BucketGrain.Operations.cs</c>, how a change becomes safe in <c>BucketGrain.WritePipeline.cs</c>,
+/// how the bucket follows the map in <c>BucketGrain.Migration.cs</c>, and the merge of another cluster's
+/// copy in <c>BucketGrain.Merge.cs</c>.
+/// </remarks>
 [BucketPlacement]
 [CollectionAgeLimit(AlwaysActive = true)] // A cache's only copy of its data is in memory: never collect it for idleness.
 public sealed partial class BucketGrain(
@@ -76,41 +82,6 @@ public sealed partial class BucketGrain(
     public void Dispose() => catalog.Remove(this.GetPrimaryKeyLong(), replica: false, this);
 
     /// <inheritdoc />
-    public async Task<CacheEntry?> GetAsync(string key)
-    {
-        var entry = Read(key, _store.Now);
-        counters.CountRead(hit: entry is not null);
-        await FlushAsync();
-        return entry;
-    }
-
-    /// <inheritdoc />
-    public async Task<long> SetAsync(string key, CacheValue value)
-    {
-        fence.ThrowIfFrozen();
-        ThrowIfTooLarge(value);
-        await MakeRoomAsync(key, value.Value.Length);
-        _pending.Add(_store.Write(key, value));
-        long version = _store.Sequence;
-        await FlushAsync();
-        return version;
-    }
-
-    /// <inheritdoc />
-    public async Task<bool> DeleteAsync(string key)
-    {
-        fence.ThrowIfFrozen();
-        bool existed = Live(key, _store.Now) is not null;
-        if (existed)
-        {
-            _pending.Add(_store.Write(key, value: null));
-        }
-
-        await FlushAsync();
-        return existed;
-    }
-
-    /// <inheritdoc />
     public Task<BucketSnapshot> GetSnapshotAsync() => Task.FromResult(_store.ToSnapshot());
 
     /// <inheritdoc />
@@ -127,41 +98,6 @@ public sealed partial class BucketGrain(
         }
 
         return new BucketLocation(Bucket, silo.Name, nodes);
-    }
-
-    // Consecutive writes go to each replica together, applied there in order, by way of the node the map places
-    // it on, in one message with other buckets' writes to that node (see ReplicationChannels).
-    private async Task ReplicateAsync(ReplicaWrite[] writes)
-    {
-        var map = maps.Current;
-        if (map.Copies <= 1)
-        {
-            return;
-        }
-
-        var applied = new Task<bool>[map.Copies - 1];
-        for (int rank = 1; rank < map.Copies; rank++)
-        {
-            applied[rank - 1] = map.GetNode(Bucket, rank) is { } node
-                ? replication.SendAsync(node, ReplicaKey.Create(Bucket, rank), writes)
-                : Replica(rank).ApplyManyAsync(writes);
-        }
-
-        await Task.WhenAll(applied);
-        for (int i = 0; i < applied.Length; i++)
-        {
-            if (applied[i].Result)
-            {
-                counters.CountReplicaWrites(writes.Length);
-            }
-            else
-            {
-                // The replica missed writes (it is new, or came back empty): send it everything.
-                LogResync(logger, Bucket, i + 1, writes[^1].Sequence);
-                await Replica(i + 1).ResetAsync(_store.ToSnapshot());
-                counters.CountReplicaResync();
-            }
-        }
     }
 
     private IReplicaGrain[] Replicas(BucketMap map)
@@ -182,21 +118,6 @@ public sealed partial class BucketGrain(
 
     private IReplicaGrain Replica(int rank) => GrainFactory.GetGrain<IReplicaGrain>(ReplicaKey.Create(Bucket, rank));
 
-    private void ThrowIfTooLarge(CacheValue value)
-    {
-        int max = options.Value.MaxValueBytes;
-        if (value.Value.Length > max)
-        {
-            ThrowValueTooLarge(value.Value.Length, max);
-        }
-    }
-
-    private static void ThrowValueTooLarge(int length, int max) =>
-        throw new CacheArgumentException(CacheArgumentError.ValueTooLarge, $"The value is {length} bytes; the limit is {max} (MAX_VALUE_BYTES).");
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Bucket {Bucket} recovered {Count} entries at sequence {Sequence} from its replicas")]
     private static partial void LogRecovered(ILogger logger, int bucket, int count, long sequence);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Bucket {Bucket} sent a full copy to replica {Rank} at sequence {Sequence}")]
-    private static partial void LogResync(ILogger logger, int bucket, int rank, long sequence);
 }
