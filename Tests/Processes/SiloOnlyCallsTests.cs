@@ -1,5 +1,6 @@
 using System.Net;
 using OrleansCache.Grains.Interfaces;
+using OrleansCache.Grains.Interfaces.Routing;
 using OrleansCache.Tests.Infrastructure;
 
 namespace OrleansCache.Tests.Processes;
@@ -31,11 +32,14 @@ public sealed class SiloOnlyCallsTests
         var kept = await client.Cache.LocateAsync("kept").WaitAsync(Call);
         var shortLived = await client.Cache.LocateAsync("short-lived").WaitAsync(Call);
 
-        // What a client must not do: empty a replica, copy a bucket out whole, tell a node another is leaving.
+        // What a client must not do: empty a replica, copy a bucket out whole, tell a node another is leaving,
+        // push writes into replicas the way a node's buckets do.
         var emptied = await RefusedAsync(() => client.Grains.GetGrain<IReplicaGrain>(kept.Bucket).ResetAsync(new BucketSnapshot(long.MaxValue, new Dictionary<string, CacheEntry>())));
         var copied = await RefusedAsync(() => client.Grains.GetGrain<IBucketGrain>(kept.Bucket).GetSnapshotAsync());
         var leaving = await RefusedAsync(() => client.Grains.GetGrain<INodeGrain>("1").NodeLeavingAsync(SiloAddress.New(new IPEndPoint(IPAddress.Parse(first.Ip), 11111), 1)));
-        Assert.All([emptied, copied, leaving], e => Assert.Contains("own nodes only", e.Message, StringComparison.Ordinal));
+        var forged = new ReplicaWrite(long.MaxValue, "kept", Entry: null) { Epoch = long.MaxValue };
+        var pushed = await RefusedAsync(() => client.Grains.GetGrain<INodeGrain>("1").ApplyReplicaWritesAsync([new ReplicaWrites(ReplicaKey.Create(kept.Bucket, 1), [forged])]));
+        Assert.All([emptied, copied, leaving, pushed], e => Assert.Contains("own nodes only", e.Message, StringComparison.Ordinal));
 
         // The nodes' own internal calls still pass: the expiry sweep reclaims the short-lived key without a
         // read, and when the primary of "kept" dies its replica (not reset) serves it.
