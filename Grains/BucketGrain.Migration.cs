@@ -205,7 +205,7 @@ public sealed partial class BucketGrain : IGrainMigrationParticipant
     [LoggerMessage(Level = LogLevel.Debug, Message = "Bucket {Bucket} moves from {From} to {To}")]
     private static partial void LogMoving(ILogger logger, int bucket, string from, string to);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Bucket {Bucket} refills replica {Rank}: it was at sequence {Sequence}, the primary at {Primary}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Bucket {Bucket} refills replica {Rank}: it was at sequence {Sequence}, the primary at {Primary}")]
     private static partial void LogRefill(ILogger logger, int bucket, int rank, long sequence, long primary);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Bucket {Bucket}: spare copy {Rank} could not be read")]

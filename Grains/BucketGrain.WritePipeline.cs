@@ -43,6 +43,7 @@ public sealed partial class BucketGrain
         catch (Exception exception)
         {
             LogRolledBack(logger, Bucket, _store.RollBack(), exception.Message);
+            counters.CountRollback();
             if (exception is StalePrimaryException)
             {
                 // A newer activation of this bucket took over its replicas: this one must not serve any more.
@@ -143,9 +144,9 @@ public sealed partial class BucketGrain
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Bucket {Bucket} took back {Count} writes that its replicas did not all apply: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Bucket {Bucket} took back {Count} writes that its replicas did not all apply: {Reason}")]
     private static partial void LogRolledBack(ILogger logger, int bucket, int count, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Bucket {Bucket} sent a full copy to replica {Rank} at sequence {Sequence}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Bucket {Bucket} sent a full copy to replica {Rank} at sequence {Sequence}")]
     private static partial void LogResync(ILogger logger, int bucket, int rank, long sequence);
 }

@@ -118,6 +118,6 @@ public sealed partial class BucketGrain(
 
     private IReplicaGrain Replica(int rank) => GrainFactory.GetGrain<IReplicaGrain>(ReplicaKey.Create(Bucket, rank));
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Bucket {Bucket} recovered {Count} entries at sequence {Sequence} from its replicas")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Bucket {Bucket} recovered {Count} entries at sequence {Sequence} from its replicas")]
     private static partial void LogRecovered(ILogger logger, int bucket, int count, long sequence);
 }

@@ -16,6 +16,7 @@ public sealed class NodeCounters
     private long _bucketMoves;
     private long _replicaMoves;
     private long _recoveries;
+    private long _rollbacks;
 
     /// <summary>Reads that found a live entry.</summary>
     public long Hits => Volatile.Read(ref _hits);
@@ -44,6 +45,9 @@ public sealed class NodeCounters
     /// <summary>Buckets that activated here after their primary was lost and loaded a replica's copy.</summary>
     public long Recoveries => Volatile.Read(ref _recoveries);
 
+    /// <summary>Calls whose writes a primary here took back because a replica did not apply them.</summary>
+    public long Rollbacks => Volatile.Read(ref _rollbacks);
+
     /// <summary>Counts one read.</summary>
     public void CountRead(bool hit) => Interlocked.Increment(ref hit ? ref _hits : ref _misses);
 
@@ -64,4 +68,7 @@ public sealed class NodeCounters
 
     /// <summary>Counts one bucket recovered from a replica.</summary>
     public void CountRecovery() => Interlocked.Increment(ref _recoveries);
+
+    /// <summary>Counts one call whose writes were taken back.</summary>
+    public void CountRollback() => Interlocked.Increment(ref _rollbacks);
 }

@@ -51,6 +51,7 @@ public sealed class CacheMetrics : ILifecycleParticipant<ISiloLifecycle>
         meter.CreateObservableCounter("orleans_cache.replica.resyncs", () => _counters.ReplicaResyncs, "{copy}", "Full copies this node's primaries sent to replicas that lacked writes.");
         meter.CreateObservableCounter("orleans_cache.bucket.moves", ObserveMoves, "{move}", "Bucket and replica grains that moved off this node to where the bucket map names, by copy.");
         meter.CreateObservableCounter("orleans_cache.bucket.recoveries", () => _counters.Recoveries, "{bucket}", "Buckets that failed over to this node and loaded a replica's copy.");
+        meter.CreateObservableCounter("orleans_cache.write.rollbacks", () => _counters.Rollbacks, "{call}", "Calls whose writes this node's primaries took back (and failed) because a replica did not apply them.");
         meter.CreateObservableCounter("orleans_cache.membership.version", () => _maps.Snapshot.Version.Value, "{change}", "Version of this node's membership view; it grows by one or more with each change.");
     }
 

@@ -2,6 +2,7 @@ using System.Text;
 using OrleansCache.ClientLibrary;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Grains.Interfaces.Routing;
+using OrleansCache.Grains.Storage;
 using OrleansCache.Tests.Infrastructure;
 
 namespace OrleansCache.Tests.Cluster;
@@ -28,6 +29,9 @@ public sealed class WriteVisibilityTests
         await Assert.ThrowsAnyAsync<Exception>(() => cache.IncrementAsync("visible-count", 1).WaitAsync(Timeout));
         await Assert.ThrowsAnyAsync<Exception>(() => cache.DeleteAsync("visible-gone").WaitAsync(Timeout));
         await Assert.ThrowsAnyAsync<Exception>(() => cache.SetAsync("visible-new", Bytes("never")).WaitAsync(Timeout));
+
+        // Each refused call was taken back once, and counted (orleans_cache.write.rollbacks).
+        Assert.Equal(4, cluster.Silos.Sum(silo => ChangingCluster.Service<NodeCounters>(silo).Rollbacks));
 
         // Before this was built, the primary served each of these refused writes.
         Assert.Equal("before", await ReadAsync(cache, "visible"));
