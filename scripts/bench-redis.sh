@@ -13,7 +13,11 @@
 # Everything started is stopped on exit, Ctrl-C included.
 #
 #   --no-publish        use the binaries already in BENCH_PUBLISH_DIR (published if absent)
-#   BENCH_FIRST_IP      first of the 10 addresses used (default 127.0.0.200: redis-server, then the nodes)
+#   BENCH_FIRST_IP      first of the 11 addresses used (default 127.0.0.200: redis-server, then the nodes)
+#   BENCH_GARNET        a garnet-server executable (Microsoft's .NET cache server; an absolute path or
+#                       a name on PATH): also runs it as a "garnet" target; "install" installs the
+#                       garnet-server .NET tool from NuGet into artifacts/tools/garnet first
+#                       (unset: no Garnet target)
 #   BENCH_ROUNDS        rounds (default 2)
 #   BENCH_REQUESTS      requests per redis-benchmark run (default 200000)
 #   BENCH_DIR           logs (default artifacts/bench)
@@ -38,7 +42,7 @@ baseline_dir="${BENCH_BASELINE_DIR:-}"
 if [[ -n "$baseline_dir" && ! -f "$baseline_dir/silo/Silo.dll" ]]; then
   bench_fail "BENCH_BASELINE_DIR must hold silo/Silo.dll; $baseline_dir does not."
 fi
-bench_addresses 10 127.0.0.200
+bench_addresses 11 127.0.0.200
 bench_require redis-server redis-benchmark redis-cli curl dotnet
 redis_ip="$(ip_of 0)"
 single_ip="$(ip_of 1)"
@@ -64,8 +68,23 @@ if [[ -n "${BENCH_VARIANT:-}" ]]; then
   targets+=("variant $variant_ip")
 fi
 
+garnet_ip="$(ip_of 10)"
+garnet="${BENCH_GARNET:-}"
+if [[ "$garnet" == install ]]; then
+  garnet="$PWD/artifacts/tools/garnet/garnet-server"
+  [[ -x "$garnet" ]] || dotnet tool install --tool-path artifacts/tools/garnet garnet-server > "$bench_dir/garnet-install.log" 2>&1 \
+    || bench_fail "could not install the garnet-server tool; see $bench_dir/garnet-install.log."
+fi
+if [[ -n "$garnet" ]]; then
+  # Its defaults reserve a 16 GiB log; 2 GiB holds this benchmark's 100,000 keys many times over. No AOF, as redis-server runs.
+  "$garnet" --bind "$garnet_ip" --port 6379 --memory 2g > "$bench_dir/garnet.log" 2>&1 &
+  started+=("$!")
+  targets+=("garnet $garnet_ip")
+fi
+
 ready() {
-  redis_up "$redis_ip" && cluster_up "$single_ip" && cluster_up "${cluster_ips[@]}" \
+  { [[ -z "$garnet" ]] || redis_up "$garnet_ip"; } \
+    && redis_up "$redis_ip" && cluster_up "$single_ip" && cluster_up "${cluster_ips[@]}" \
     && { [[ -z "$baseline_dir" ]] || { cluster_up "$baseline_ip" && cluster_up "${baseline_cluster_ips[@]}"; }; } \
     && { [[ -z "${BENCH_VARIANT:-}" ]] || cluster_up "$variant_ip"; }
 }
