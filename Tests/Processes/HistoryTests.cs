@@ -233,45 +233,48 @@ public sealed class HistoryTests(ITestOutputHelper output)
             }
         }
 
-        public async Task<long> IncrementAsync(string key, CancellationToken cancellationToken)
-        {
-            var node = Pick();
-            try
-            {
-                using var response = await node.Http.PostAsync($"/incr/{Uri.EscapeDataString(key)}?by=1", content: null, cancellationToken);
-                response.EnsureSuccessStatusCode();
-                using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-                return body.RootElement.GetProperty("value").GetInt64();
-            }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                Avoid(node);
-                throw;
-            }
-        }
+        public Task<long> IncrementAsync(string key, CancellationToken cancellationToken) =>
+            OnANodeAsync(
+                async node =>
+                {
+                    using var response = await node.Http.PostAsync($"/incr/{Uri.EscapeDataString(key)}?by=1", content: null, cancellationToken);
+                    response.EnsureSuccessStatusCode();
+                    using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                    return body.RootElement.GetProperty("value").GetInt64();
+                },
+                cancellationToken);
 
         // A connection per increment: the node it reaches may be the next one killed.
-        public async Task<long> IncrementOverRespAsync(string key, CancellationToken cancellationToken)
-        {
-            var node = Pick();
-            try
-            {
-                await using var resp = await RespSocket.ConnectAsync(node);
-                await resp.SendAsync(RespSocket.Command("INCR", key));
-                string reply = await resp.ReadReplyAsync();
-                return reply.StartsWith(':') ? long.Parse(reply[1..]) : throw new InvalidOperationException($"INCR answered {reply}");
-            }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                Avoid(node);
-                throw;
-            }
-        }
+        public Task<long> IncrementOverRespAsync(string key, CancellationToken cancellationToken) =>
+            OnANodeAsync(
+                async node =>
+                {
+                    await using var resp = await RespSocket.ConnectAsync(node);
+                    await resp.SendAsync(RespSocket.Command("INCR", key));
+                    string reply = await resp.ReadReplyAsync();
+                    return reply.StartsWith(':') ? long.Parse(reply[1..]) : throw new InvalidOperationException($"INCR answered {reply}");
+                },
+                cancellationToken);
 
         public async Task<long?> ReadCounterAsync(string key, CancellationToken cancellationToken) =>
             await ReadAsync(key, null, cancellationToken) is { } text ? long.Parse(text) : null;
 
         private static string CachePath(string key) => $"/cache/{Uri.EscapeDataString(key)}";
+
+        // Sends one request to a node picked as Pick does, and stays away from it a while if it fails.
+        private async Task<T> OnANodeAsync<T>(Func<NodeProcess, Task<T>> request, CancellationToken cancellationToken)
+        {
+            var node = Pick();
+            try
+            {
+                return await request(node);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                Avoid(node);
+                throw;
+            }
+        }
 
         private NodeProcess Pick()
         {
