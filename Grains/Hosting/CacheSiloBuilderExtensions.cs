@@ -74,6 +74,12 @@ public static class CacheSiloBuilderExtensions
         // stops itself as soon as it reads the table, so the window for a duplicate activation stays small.
         builder.Configure<GrainDirectoryOptions>(o => o.RangeLeaseDuration = TimeSpan.FromSeconds(5));
 
+        // Orleans caches where grains live for up to a million grains by default, and sizes the cache for that
+        // up front: 9 to 18 MB of an empty node's 86 MB heap (dotnet-gcdump). A node calls its cluster's bucket
+        // and replica grains and one node grain per member: twice that leaves room to spare.
+        services.AddOptions<GrainDirectoryOptions>().Configure<IOptions<CacheOptions>>((directory, cache) =>
+            directory.CacheSize = 2 * cache.Value.Buckets * cache.Value.ReplicationFactor + 1024);
+
         // One director serves all three strategies; Orleans resolves one per strategy type.
         builder.AddPlacementDirector<BucketPlacement>(sp => sp.GetRequiredService<CachePlacementDirector>());
         builder.AddPlacementDirector<ReplicaPlacement>(sp => sp.GetRequiredService<CachePlacementDirector>());

@@ -20,6 +20,12 @@ public static class TelemetryHostingExtensions
 
     private const string OrleansMeterName = "Microsoft.Orleans";
 
+    // Tag combinations kept per metric (more are counted under otel.metric.overflow). OpenTelemetry's default,
+    // 2,000, is allocated up front for every metric: 33 MB of an empty node's 86 MB heap for its 229 metrics
+    // (dotnet-gcdump). The most a metric here has is a door's commands by door, command and outcome, a few
+    // hundred at most.
+    private const int MaxSeriesPerMetric = 500;
+
     /// <summary>Registers the meters, the Prometheus exporter and, with an OTLP endpoint, tracing and its export.</summary>
     public static WebApplicationBuilder AddCacheTelemetry(this WebApplicationBuilder builder, NodeOptions node)
     {
@@ -28,6 +34,7 @@ public static class TelemetryHostingExtensions
             .ConfigureResource(resource => resource.AddService("orleans-cache", serviceInstanceId: node.NodeId))
             .WithMetrics(metrics => metrics
                 .AddMeter(CacheMetrics.MeterName, OrleansMeterName)
+                .AddView(static _ => new MetricStreamConfiguration { CardinalityLimit = MaxSeriesPerMetric })
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter());
