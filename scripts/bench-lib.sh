@@ -97,14 +97,32 @@ bench_publish() {
 
 started=()
 stop_all() {
-  (( ${#started[@]} )) || return 0
-  kill -TERM "${started[@]}" 2>/dev/null || true
+  local -a pids=("${started[@]}")
+  (( ${#pids[@]} )) || return 0
+  kill -TERM "${pids[@]}" 2>/dev/null || true
   for _ in $(seq 1 60); do
-    kill -0 "${started[@]}" 2>/dev/null || return 0
+    kill -0 "${pids[@]}" 2>/dev/null || return 0
     sleep 0.5
   done
-  kill -KILL "${started[@]}" 2>/dev/null || true
+  kill -KILL "${pids[@]}" 2>/dev/null || true
 }
+
+# Stops one process this script started (TERM, then KILL after 30 s) and forgets it.
+stop_pid() { # pid
+  local pid="$1" i
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 60; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  local -a rest=()
+  for i in "${started[@]}"; do
+    [[ "$i" == "$pid" ]] || rest+=("$i")
+  done
+  started=("${rest[@]}")
+}
+
 trap stop_all EXIT
 trap 'echo "$script: interrupted." >&2; exit 130' INT
 trap 'echo "$script: terminated." >&2; exit 143' TERM

@@ -1,24 +1,28 @@
 #!/usr/bin/env bash
-# Memory per key: loads the same N distinct keys into a 1-node cluster (REPLICATION_FACTOR=1, so one
-# copy of each) and into redis-server, and prints the bytes each key costs (a benchmark, not a test:
-# it asserts nothing, it prints a table).
+# Memory per key and memory under a budget, against redis-server (a benchmark, not a test: it asserts
+# nothing, it prints two tables).
 #
 #   scripts/bench-memory.sh [--no-publish]
 #
-# Both get the same stream of N pipelined `SET key:<12 digits> <V bytes>` commands on one connection,
-# keys key:000000000000 .. key:<N-1> (the shape of redis-benchmark's keys), after
-# which it checks that all N exist (redis-server's DBSIZE, the node's /stats). Measured before and after
-# loading, per key (after - before) / N:
-#   node:   managedHeapBytes of GET /stats?gc=true (after a full compacting collection) and the
-#           process's VmRSS from /proc/<pid>/status;
-#   redis:  used_memory of INFO memory and the process's VmRSS.
-# It also shows the node's own estimate (/stats "bytes", what MAX_MEMORY_BYTES limits) and the ratio of
-# each node figure to redis-server's.
+# 1. Per key: loads the same N distinct keys into a 1-node cluster (REPLICATION_FACTOR=1, so one copy of
+#    each; EVICTION_POLICY=noeviction) and into redis-server: one stream of N pipelined
+#    `SET key:<12 digits> <V bytes>` on one connection (the shape of redis-benchmark's keys), then checks
+#    that all N exist (DBSIZE, the node's /stats). Per key, (after - before) / N:
+#      node:   managedHeapBytes of GET /stats?gc=true (after a full compacting collection) and VmRSS;
+#      redis:  used_memory of INFO memory and VmRSS;
+#    and the node's own estimate (/stats "bytes", what MAX_MEMORY_BYTES limits), each against redis-server.
+# 2. Under a budget: a node with MAX_MEMORY_BYTES=64 MiB (EVICTION_POLICY=lru) and a redis-server with
+#    maxmemory 64 MiB (allkeys-lru) each get F distinct `SET fill:<12 digits> <1000 bytes>`, ten times the
+#    budget in values; reported: each one's RSS when empty and its peak RSS (VmHWM) after, against the
+#    target "peak under 2 x budget + the empty RSS", and the keys kept.
 #
 #   --no-publish        use the binaries already in BENCH_PUBLISH_DIR (published if absent)
-#   BENCH_KEYS          keys loaded (default 1000000)
-#   BENCH_VALUE_SIZE    bytes per value (default 100)
-#   BENCH_FIRST_IP      first of the 2 addresses used (default 127.0.0.230: redis-server, then the node)
+#   BENCH_KEYS          keys loaded in 1 (default 1000000)
+#   BENCH_VALUE_SIZE    bytes per value in 1 (default 100)
+#   BENCH_BASELINE_DIR  also measure the build published there (scripts/publish.sh DIR), as "baseline"
+#   BENCH_VARIANT       also measure this build with these variables, as "variant"
+#                       (e.g. "DOTNET_GCConserveMemory=5", "DOTNET_gcServer=0")
+#   BENCH_FIRST_IP      first of the 4 addresses used (default 127.0.0.230: redis-server, then one per node)
 #   BENCH_DIR           logs (default artifacts/bench)
 #   BENCH_PUBLISH_DIR   where scripts/publish.sh puts the binaries (default artifacts/publish)
 set -euo pipefail
@@ -30,109 +34,154 @@ bench_arguments "$@"
 
 keys="${BENCH_KEYS:-1000000}"
 value_size="${BENCH_VALUE_SIZE:-100}"
+budget=$((64 * 1024 * 1024))
+fill_value_size=1000
+fill_keys=$((10 * budget / fill_value_size))
 bench_positive keys value_size
-bench_addresses 2 127.0.0.230
+bench_addresses 4 127.0.0.230
 bench_require redis-server redis-cli curl dotnet
 redis_ip="$(ip_of 0)"
-node_ip="$(ip_of 1)"
+
+# The builds measured, each "label|Silo.dll|VAR=value ...", run one after the other on their own address.
+targets=()
+baseline_dir="${BENCH_BASELINE_DIR:-}"
+if [[ -n "$baseline_dir" ]]; then
+  [[ -f "$baseline_dir/silo/Silo.dll" ]] || bench_fail "BENCH_BASELINE_DIR must hold silo/Silo.dll; $baseline_dir does not."
+  targets+=("baseline|$baseline_dir/silo/Silo.dll|")
+fi
+targets+=("1-node|$publish_dir/silo/Silo.dll|")
+[[ -z "${BENCH_VARIANT:-}" ]] || targets+=("variant|$publish_dir/silo/Silo.dll|$BENCH_VARIANT")
 
 bench_publish
-start_redis memory-redis-server "$redis_ip"
-redis_pid=$last_pid
-# noeviction: a write over the budget is refused (and counted below), never silently evicted.
-start_node memory-node 0 "$node_ip" CLUSTER_ID=bench-memory REPLICATION_FACTOR=1 EVICTION_POLICY=noeviction
-node_pid=$last_pid
-ready() { redis_up "$redis_ip" && cluster_up "$node_ip"; }
-bench_wait_until "redis-server and the node" ready
 
-rss() { # pid -> resident bytes
+rss() { # pid -> resident bytes now
   awk '$1 == "VmRSS:" { print $2 * 1024 }' "/proc/$1/status"
+}
+
+peak_rss() { # pid -> the most it was ever resident
+  awk '$1 == "VmHWM:" { print $2 * 1024 }' "/proc/$1/status"
 }
 
 json_number() { # name json -> the first "name":number in json
   grep -o "\"$1\":[0-9]*" <<< "$2" | head -n 1 | cut -d: -f2
 }
 
-redis_info() { # field -> its value in INFO memory
-  redis-cli -h "$redis_ip" info memory | tr -d '\r' | awk -F: -v field="$1" '$1 == field { print $2 }'
+redis_info() { # field -> its value in INFO
+  redis-cli -h "$redis_ip" info "$2" | tr -d '\r' | awk -F: -v field="$1" '$1 == field { print $2 }'
 }
 
 # A node runs at most one forced collection per 10 s (429 before then): ask until it runs one.
-node_stats() {
+node_stats() { # ip
   local attempt
   for attempt in $(seq 1 15); do
-    curl -fsS --max-time 60 "http://$node_ip:8080/stats?gc=true" && return 0
+    curl -fsS --max-time 60 "http://$1:8080/stats?gc=true" && return 0
     sleep 1
   done
   echo "node_stats: $attempt attempts without a collection" >&2
   return 1
 }
 
-# The stream both servers get: one SET per key, in RESP, with the same value for every key.
-commands() {
-  awk -v keys="$keys" -v size="$value_size" 'BEGIN {
+# One SET per key, in RESP, keys <prefix>:<12 digits> from 0, the same value for every key.
+commands() { # prefix count value-size
+  awk -v prefix="$1" -v keys="$2" -v size="$3" 'BEGIN {
     value = sprintf("%" size "s", ""); gsub(/ /, "x", value)
     for (i = 0; i < keys; i++) {
-      key = sprintf("key:%012d", i)
+      key = sprintf("%s:%012d", prefix, i)
       printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(key), key, size, value
     }
   }'
 }
 
-# Pipelines the stream on one connection and counts the +OK replies. Not `redis-cli --pipe`: it ends
+# Pipelines the stream on one connection and checks every reply is +OK. Not `redis-cli --pipe`: it ends
 # with an empty inline command ("\r\n") before its ECHO marker, which Redis skips and the node's RESP
 # port refuses as a protocol error (it reads only RESP arrays).
-load() { # name ip
+load() { # name ip prefix count value-size
   local since=$SECONDS writer replies
-  echo "Loading $keys keys of $value_size bytes into $1 ..." >&2
+  echo "Loading $4 keys of $5 bytes into $1 ..." >&2
   exec 3<>"/dev/tcp/$2/6379"
-  commands >&3 &
+  commands "$3" "$4" "$5" >&3 &
   writer=$!
-  replies=$(timeout 900 head -n "$keys" <&3 | tr -d '\r' | sort | uniq -c | tee "$bench_dir/memory-load-$1.log")
+  replies=$(timeout 900 head -n "$4" <&3 | tr -d '\r' | sort | uniq -c | tee "$bench_dir/memory-load-$1-$3.log")
   wait "$writer" || true
   exec 3<&- 3>&-
-  [[ "$(awk '{ print $1 " " $2 }' <<< "$replies")" == "$keys +OK" ]] || bench_fail "loading $1 failed; replies: $replies"
+  [[ "$(awk '{ print $1 " " $2 }' <<< "$replies")" == "$4 +OK" ]] || bench_fail "loading $1 failed; replies: $replies"
   echo "  $1 loaded in $((SECONDS - since)) s" >&2
 }
 
-# Before: the empty servers, the node after a full collection.
-stats="$(node_stats)"
-node_heap0=$(json_number managedHeapBytes "$stats")
-node_rss0=$(rss "$node_pid")
-redis_used0=$(redis_info used_memory)
+per_key=()   # "target measure before after per-key redis-per-key"
+budget_rows=()  # "target empty-rss peak-rss keys-kept"
+
+# 1 and 2 for redis-server, each on a fresh server.
+start_redis memory-redis-server "$redis_ip"
+redis_pid=$last_pid
+bench_wait_until redis-server redis_up "$redis_ip"
+redis_used0=$(redis_info used_memory memory)
 redis_rss0=$(rss "$redis_pid")
-
-load redis-server "$redis_ip"
-load node "$node_ip"
-
-redis_keys=$(redis-cli -h "$redis_ip" dbsize | tr -d '\r')
-stats="$(node_stats)"
-node_keys=$(json_number keys "$stats")
-(( redis_keys == keys )) || bench_fail "redis-server holds $redis_keys keys, not $keys."
-(( node_keys == keys )) || bench_fail "the node holds $node_keys keys, not $keys."
-node_heap1=$(json_number managedHeapBytes "$stats")
-node_committed1=$(json_number gcCommittedBytes "$stats")
-node_estimate=$(json_number bytes "$stats")
-node_rss1=$(rss "$node_pid")
-redis_used1=$(redis_info used_memory)
+load redis-server "$redis_ip" key "$keys" "$value_size"
+(( $(redis-cli -h "$redis_ip" dbsize | tr -d '\r') == keys )) || bench_fail "redis-server does not hold $keys keys."
+redis_used1=$(redis_info used_memory memory)
 redis_rss1=$(rss "$redis_pid")
-echo "node: $stats" > "$bench_dir/memory-after.txt"
-redis-cli -h "$redis_ip" info memory | tr -d '\r' >> "$bench_dir/memory-after.txt"
+redis_used_per_key=$(( (redis_used1 - redis_used0) / keys ))
+redis_rss_per_key=$(( (redis_rss1 - redis_rss0) / keys ))
+per_key+=("redis-server used_memory(INFO) $redis_used0 $redis_used1 $redis_used_per_key -")
+per_key+=("redis-server RSS $redis_rss0 $redis_rss1 $redis_rss_per_key -")
+stop_pid "$redis_pid"
+
+start_redis memory-redis-budget "$redis_ip"
+redis_pid=$last_pid
+bench_wait_until redis-server redis_up "$redis_ip"
+redis-cli -h "$redis_ip" config set maxmemory "$budget" > /dev/null
+redis-cli -h "$redis_ip" config set maxmemory-policy allkeys-lru > /dev/null
+redis_empty=$(rss "$redis_pid")
+load redis-budget "$redis_ip" fill "$fill_keys" "$fill_value_size"
+budget_rows+=("redis-server $redis_empty $(peak_rss "$redis_pid") $(redis-cli -h "$redis_ip" dbsize | tr -d '\r')")
+stop_pid "$redis_pid"
+
+# Then each build of the node, one at a time.
+index=1
+for target in "${targets[@]}"; do
+  IFS='|' read -r label dll variables <<< "$target"
+  read -r -a extra <<< "$variables"
+  node_ip="$(ip_of "$index")"
+  index=$((index + 1))
+
+  silo_dll="$dll" start_node "memory-$label" 0 "$node_ip" CLUSTER_ID=bench-memory REPLICATION_FACTOR=1 EVICTION_POLICY=noeviction "${extra[@]}"
+  node_pid=$last_pid
+  bench_wait_until "$label" cluster_up "$node_ip"
+  stats="$(node_stats "$node_ip")"
+  heap0=$(json_number managedHeapBytes "$stats")
+  rss0=$(rss "$node_pid")
+  load "$label" "$node_ip" key "$keys" "$value_size"
+  stats="$(node_stats "$node_ip")"
+  (( $(json_number keys "$stats") == keys )) || bench_fail "$label holds $(json_number keys "$stats") keys, not $keys."
+  echo "$label: $stats" > "$bench_dir/memory-after-$label.txt"
+  heap1=$(json_number managedHeapBytes "$stats")
+  rss1=$(rss "$node_pid")
+  per_key+=("$label heap-after-full-GC $heap0 $heap1 $(( (heap1 - heap0) / keys )) $redis_used_per_key")
+  per_key+=("$label RSS $rss0 $rss1 $(( (rss1 - rss0) / keys )) $redis_rss_per_key")
+  per_key+=("$label GC-committed - $(json_number gcCommittedBytes "$stats") - -")
+  per_key+=("$label estimate(/stats-bytes) 0 $(json_number bytes "$stats") $(( $(json_number bytes "$stats") / keys )) $redis_used_per_key")
+  stop_pid "$node_pid"
+
+  silo_dll="$dll" start_node "memory-budget-$label" 0 "$node_ip" CLUSTER_ID=bench-memory-budget REPLICATION_FACTOR=1 \
+    EVICTION_POLICY=lru MAX_MEMORY_BYTES="$budget" "${extra[@]}"
+  node_pid=$last_pid
+  bench_wait_until "$label with a 64 MiB budget" cluster_up "$node_ip"
+  empty=$(rss "$node_pid")
+  load "$label-budget" "$node_ip" fill "$fill_keys" "$fill_value_size"
+  stats="$(curl -fsS --max-time 10 "http://$node_ip:8080/stats")"
+  budget_rows+=("$label $empty $(peak_rss "$node_pid") $(json_number keys "$stats")")
+  stop_pid "$node_pid"
+done
 
 echo
-echo "$keys distinct keys (key:<12 digits>), $value_size-byte values, one copy each; bytes"
-awk -v n="$keys" -v nh0="$node_heap0" -v nh1="$node_heap1" -v nr0="$node_rss0" -v nr1="$node_rss1" \
-    -v nc1="$node_committed1" -v ne="$node_estimate" -v ru0="$redis_used0" -v ru1="$redis_used1" \
-    -v rr0="$redis_rss0" -v rr1="$redis_rss1" 'BEGIN {
-  printf "%-14s %-34s %14s %14s %10s %9s\n", "TARGET", "MEASURE", "BEFORE", "AFTER", "PER_KEY", "VS_REDIS"
-  row("redis-server", "used_memory (INFO memory)", ru0, ru1, (ru1 - ru0) / n)
-  row("redis-server", "RSS", rr0, rr1, (rr1 - rr0) / n)
-  row("1-node", "managed heap after full GC", nh0, nh1, (nh1 - nh0) / n, (ru1 - ru0) / n)
-  row("1-node", "RSS", nr0, nr1, (nr1 - nr0) / n, (rr1 - rr0) / n)
-  row("1-node", "GC committed (after)", "-", nc1, "-")
-  row("1-node", "estimate (/stats bytes)", 0, ne, ne / n, (ru1 - ru0) / n)
-}
-function row(target, measure, before, after, perKey, redisPerKey) {
-  printf "%-14s %-34s %14s %14s %10s %9s\n", target, measure, before, after, \
-    (perKey == "-" ? "-" : sprintf("%.0f", perKey)), (redisPerKey > 0 ? sprintf("%.2fx", perKey / redisPerKey) : "-")
-}'
+echo "1. $keys distinct keys (key:<12 digits>), $value_size-byte values, one copy each; bytes"
+printf '%s\n' "${per_key[@]}" | awk -v n="$keys" '{
+  printf "%-14s %-24s %14s %14s %9s %9s\n", $1, $2, $3, $4, $5, ($6 == "-" || $5 == "-" ? "-" : sprintf("%.2fx", $5 / $6))
+}' | sed '1i TARGET         MEASURE                          BEFORE          AFTER   PER_KEY  VS_REDIS'
+echo
+echo "2. $fill_keys distinct keys of $fill_value_size bytes (10x the budget in values) into a 64 MiB budget (lru); bytes"
+printf '%s\n' "${budget_rows[@]}" | awk -v budget="$budget" '{
+  limit = 2 * budget + $2
+  printf "%-14s %14s %14s %14s %9.2f %-6s %10s\n", $1, $2, $3, limit, $3 / limit, ($3 <= limit ? "under" : "OVER"), $4
+}' | sed '1i TARGET              EMPTY_RSS       PEAK_RSS    2xBUDGET+EMPTY  PEAK/LIMIT        KEYS_KEPT'
