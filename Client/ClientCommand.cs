@@ -1,4 +1,5 @@
 using System.Net;
+using OrleansCache.ClientLibrary;
 
 namespace OrleansCache.Client;
 
@@ -11,6 +12,10 @@ namespace OrleansCache.Client;
 /// <param name="ClusterId">The cluster to join as a client (<c>CLUSTER_ID</c>).</param>
 public sealed record ClientCommand(CommandVerb Verb, IReadOnlyList<string> Arguments, IPEndPoint Node, string ClusterId)
 {
+    /// <summary>The key of <c>get</c>, <c>set</c> and <c>del</c> (also the first of <see cref="Arguments"/>), checked and
+    /// hashed once as the command line was parsed; <see langword="default"/> for the other commands.</summary>
+    public CacheKey Key { get; init; }
+
     /// <summary>The load of a <c>bench</c> command; the defaults for any other.</summary>
     public BenchOptions Bench { get; init; } = BenchOptions.Default;
 

@@ -3,7 +3,7 @@ using System.CommandLine.Help;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Net;
-using OrleansCache.Grains.Interfaces;
+using OrleansCache.ClientLibrary;
 
 namespace OrleansCache.Client;
 
@@ -137,7 +137,7 @@ public sealed partial class CommandLine
         });
     }
 
-    private void Add(CommandVerb verb, string description, params Argument<string>[] arguments)
+    private void Add(CommandVerb verb, string description, params Argument[] arguments)
     {
         var command = new Command(verb.ToString().ToLowerInvariant(), description);
         foreach (var argument in arguments)
@@ -157,14 +157,24 @@ public sealed partial class CommandLine
     private ClientCommand ToClientCommand(CommandVerb verb, ParseResult result)
     {
         var arguments = new List<string>();
+        CacheKey key = default;
         foreach (var argument in result.CommandResult.Command.Arguments)
         {
-            arguments.Add(result.GetResult(argument)!.GetValueOrDefault<string>());
+            if (argument is Argument<CacheKey> keyArgument)
+            {
+                key = result.GetValue(keyArgument);
+                arguments.Add(key.Value);
+            }
+            else
+            {
+                arguments.Add(result.GetResult(argument)!.GetValueOrDefault<string>());
+            }
         }
 
         string clusterId = _environment("CLUSTER_ID") is { Length: > 0 } id ? id.Trim() : DefaultClusterId;
         return new ClientCommand(verb, arguments, result.GetValue(_node)!, clusterId)
         {
+            Key = key,
             Bench = verb == CommandVerb.Bench ? ReadBenchOptions(result) : BenchOptions.Default,
             Json = result.GetValue(_json),
             Password = result.GetValue(_password) ?? Setting("CACHE_PASSWORD"),
@@ -176,18 +186,21 @@ public sealed partial class CommandLine
     // An unset or empty variable gives nothing (compose and shells write NAME= for unset).
     private string? Setting(string name) => _environment(name) is { Length: > 0 } value ? value : null;
 
-    private static Argument<string> KeyArgument()
+    // The console's door: the key is checked and hashed once, here, and a bad one is bad usage (exit code 2).
+    private static Argument<CacheKey> KeyArgument() => new("key")
     {
-        var key = new Argument<string>("key") { Description = "1 to 1024 bytes of UTF-8, any character ('/' and spaces included)" };
-        key.Validators.Add(result =>
+        Description = "1 to 1024 bytes of UTF-8, any character ('/' and spaces included)",
+        CustomParser = result =>
         {
-            if (CacheKeys.Validate(result.GetValueOrDefault<string>()) is { } problem)
+            if (CacheKey.TryCreate(result.Tokens[0].Value, out var key, out var problem))
             {
-                result.AddError(problem);
+                return key;
             }
-        });
-        return key;
-    }
+
+            result.AddError(problem);
+            return default;
+        },
+    };
 
     // --node ip or ip:port; without a port, GATEWAY_PORT's or 30000. Also the default, when --node is absent.
     private IPEndPoint? ParseNode(ArgumentResult result)

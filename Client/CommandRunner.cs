@@ -116,9 +116,9 @@ public sealed partial class CommandRunner
 
     private Task<int> RunAsync(ClientCommand command) => command.Verb switch
     {
-        CommandVerb.Get => GetAsync(command.Arguments[0]),
-        CommandVerb.Set => SetAsync(command.Arguments[0], command.Arguments[1]),
-        CommandVerb.Del => DeleteAsync(command.Arguments[0]),
+        CommandVerb.Get => GetAsync(command.Key),
+        CommandVerb.Set => SetAsync(command.Key, command.Arguments[1]),
+        CommandVerb.Del => DeleteAsync(command.Key),
         CommandVerb.Dump => DumpAsync(command.Arguments[0]),
         CommandVerb.Cluster => ClusterAsync(),
         CommandVerb.Stats => StatsAsync(),
@@ -127,21 +127,21 @@ public sealed partial class CommandRunner
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.Verb, "Not a command of the runner."),
     };
 
-    private async Task<int> GetAsync(string key)
+    private async Task<int> GetAsync(CacheKey key)
     {
         var entry = await _cache.GetAsync(key).WaitAsync(_cancellationToken);
         PrintKeyAnswer(key, entry is null ? "(nil)" : AsText(entry), "value", json => JsonOutput.WriteValue(json, entry));
         return Done;
     }
 
-    private async Task<int> SetAsync(string key, string value)
+    private async Task<int> SetAsync(CacheKey key, string value)
     {
         await _cache.SetAsync(key, Encoding.UTF8.GetBytes(value)).WaitAsync(_cancellationToken);
         PrintKeyAnswer(key, "OK", "ok", json => json.WriteBooleanValue(true));
         return Done;
     }
 
-    private async Task<int> DeleteAsync(string key)
+    private async Task<int> DeleteAsync(CacheKey key)
     {
         bool deleted = await _cache.DeleteAsync(key).WaitAsync(_cancellationToken);
         PrintKeyAnswer(key, deleted ? "deleted" : "not found", "deleted", json => json.WriteBooleanValue(deleted));
@@ -232,12 +232,12 @@ public sealed partial class CommandRunner
     }
 
     // get, set and del: a line of text, or {"key": key, name: value}.
-    private void PrintKeyAnswer(string key, string text, string name, Action<Utf8JsonWriter> writeValue) => Print(
+    private void PrintKeyAnswer(CacheKey key, string text, string name, Action<Utf8JsonWriter> writeValue) => Print(
         () => _output.WriteLine(text),
         json =>
         {
             json.WriteStartObject();
-            json.WriteString("key", key);
+            json.WriteString("key", key.Value);
             json.WritePropertyName(name);
             writeValue(json);
             json.WriteEndObject();

@@ -5,12 +5,15 @@ using OrleansCache.Grains.Interfaces.Routing;
 namespace OrleansCache.ClientLibrary;
 
 /// <summary>
-/// The one way into the cache over Orleans: used by the HTTP API, the console client and the tests,
-/// so that routing a key to its bucket lives in one place.
+/// The one way into the cache over Orleans: used by the HTTP API, the RESP server, the console client and the
+/// tests, so that routing a key to its bucket lives in one place.
 /// </summary>
 /// <remarks>
 /// Thread-safe; create one per <see cref="IGrainFactory"/> and share it. A client outside the cluster
 /// learns the cluster's <see cref="CacheTopology"/> on first use; a silo passes its own.
+/// Every keyed operation takes a <see cref="CacheKey"/>, checked and hashed once by whoever created it (the
+/// doors create theirs as a request arrives); the overloads taking a <see cref="string"/> are the convenience
+/// API, which creates the <see cref="CacheKey"/> and fails with <see cref="CacheArgumentError.InvalidKey"/>.
 /// </remarks>
 public sealed class CacheClient
 {
@@ -46,28 +49,38 @@ public sealed class CacheClient
     /// yet, or it is busy recovering), the read is served by a replica that holds a complete copy: every
     /// acknowledged write is on it, so the answer is never older than one.
     /// </remarks>
-    /// <exception cref="CacheArgumentException">The key is invalid.</exception>
-    public async Task<CacheEntry?> GetAsync(string key)
+    public async Task<CacheEntry?> GetAsync(CacheKey key)
     {
         int bucket = await GetBucketAsync(key);
         try
         {
-            return await CallBucketAsync(bucket, static (grain, key) => grain.GetAsync(key).WaitAsync(ReadFallbackAfter), key);
+            return await CallBucketAsync(bucket, static (grain, key) => grain.GetAsync(key).WaitAsync(ReadFallbackAfter), key.Value);
         }
         catch (Exception primaryFailure) when (primaryFailure is not CacheArgumentException)
         {
-            return await ReadFromReplicaAsync(bucket, key, primaryFailure);
+            return await ReadFromReplicaAsync(bucket, key.Value, primaryFailure);
         }
     }
 
+    /// <inheritdoc cref="GetAsync(CacheKey)"/>
+    /// <exception cref="CacheArgumentException">The key is invalid.</exception>
+    public async Task<CacheEntry?> GetAsync(string key) => await GetAsync(CacheKey.Create(key));
+
     /// <summary>Stores <paramref name="value"/> under <paramref name="key"/> with no expiry; returns once every copy has it.</summary>
     /// <returns>The version of the new entry.</returns>
-    /// <exception cref="CacheArgumentException">The key is invalid, the value too large, or the node over its memory budget.</exception>
-    public async Task<long> SetAsync(string key, CacheValue value)
+    /// <exception cref="CacheArgumentException">The value is too large, or the node over its memory budget.</exception>
+    public async Task<long> SetAsync(CacheKey key, CacheValue value)
     {
         await ThrowIfTooLargeAsync(value);
-        return await CallAsync(key, static (grain, s) => grain.SetAsync(s.key, s.value), (key, value));
+        return await CallAsync(key, static (grain, s) => grain.SetAsync(s.Key, s.value), (Key: key.Value, value));
     }
+
+    /// <inheritdoc cref="SetAsync(CacheKey, CacheValue)"/>
+    /// <exception cref="CacheArgumentException">The key is invalid, the value too large, or the node over its memory budget.</exception>
+    public async Task<long> SetAsync(string key, CacheValue value) => await SetAsync(CacheKey.Create(key), value);
+
+    /// <summary>Stores raw bytes under <paramref name="key"/>.</summary>
+    public Task<long> SetAsync(CacheKey key, byte[] value) => SetAsync(key, new CacheValue(value, ValueFormat.Raw));
 
     /// <summary>Stores raw bytes under <paramref name="key"/>.</summary>
     public Task<long> SetAsync(string key, byte[] value) => SetAsync(key, new CacheValue(value, ValueFormat.Raw));
@@ -78,13 +91,18 @@ public sealed class CacheClient
     /// HTTP <c>If-Match</c>/<c>If-None-Match</c>). The condition is checked and the write made as one atomic step.
     /// </summary>
     /// <returns>Whether it was written, the resulting version, and the previous entry when asked for.</returns>
-    /// <exception cref="CacheArgumentException">The key, value or expiry is invalid, or the node is over its memory budget.</exception>
-    public async Task<SetResult> SetAsync(string key, CacheValue value, SetOptions options)
+    /// <exception cref="CacheArgumentException">The value or expiry is invalid, or the node is over its memory budget.</exception>
+    public async Task<SetResult> SetAsync(CacheKey key, CacheValue value, SetOptions options)
     {
         ThrowIfInvalid(options);
         await ThrowIfTooLargeAsync(value);
-        return await CallAsync(key, static (grain, s) => grain.SetAsync(s.key, s.value, s.options), (key, value, options));
+        return await CallAsync(key, static (grain, s) => grain.SetAsync(s.Key, s.value, s.options), (Key: key.Value, value, options));
     }
+
+    /// <inheritdoc cref="SetAsync(CacheKey, CacheValue, SetOptions)"/>
+    /// <exception cref="CacheArgumentException">The key, value or expiry is invalid, or the node is over its memory budget.</exception>
+    public async Task<SetResult> SetAsync(string key, CacheValue value, SetOptions options) =>
+        await SetAsync(CacheKey.Create(key), value, options);
 
     /// <summary>Stores raw bytes under <paramref name="key"/> that expire as <paramref name="expiry"/> says.</summary>
     public async Task<long> SetAsync(string key, byte[] value, CacheExpiry expiry)
@@ -97,8 +115,8 @@ public sealed class CacheClient
     /// Returns the entries under <paramref name="keys"/>, in the same order, <see langword="null"/> for each miss
     /// (Redis <c>MGET</c>). Keys are grouped by bucket and each bucket is called once, all in parallel.
     /// </summary>
-    /// <exception cref="CacheArgumentException">A key is invalid; nothing is read.</exception>
-    public async Task<CacheEntry?[]> GetManyAsync(IReadOnlyList<string> keys)
+    /// <exception cref="CacheArgumentException">No keys were given; nothing is read.</exception>
+    public async Task<CacheEntry?[]> GetManyAsync(IReadOnlyList<CacheKey> keys)
     {
         var groups = await GroupByBucketAsync(keys);
         var results = new CacheEntry?[keys.Count];
@@ -121,17 +139,21 @@ public sealed class CacheClient
         }
     }
 
+    /// <inheritdoc cref="GetManyAsync(IReadOnlyList{CacheKey})"/>
+    /// <exception cref="CacheArgumentException">A key is invalid, or none was given; nothing is read.</exception>
+    public async Task<CacheEntry?[]> GetManyAsync(IReadOnlyList<string> keys) => await GetManyAsync(CreateKeys(keys));
+
     /// <summary>
     /// Stores every entry, each with <paramref name="expiry"/> or none (Redis <c>MSET</c>). Keys are grouped by
     /// bucket and each bucket is called once, all in parallel; each bucket's share is written atomically,
     /// but the buckets are not one transaction: if one bucket refuses (a node over its memory budget),
     /// the others may already have written.
     /// </summary>
-    /// <exception cref="CacheArgumentException">A key, value or the expiry is invalid; nothing is written.</exception>
-    public async Task SetManyAsync(IReadOnlyList<KeyValuePair<string, CacheValue>> entries, CacheExpiry? expiry = null)
+    /// <exception cref="CacheArgumentException">A value or the expiry is invalid; nothing is written.</exception>
+    public async Task SetManyAsync(IReadOnlyList<KeyValuePair<CacheKey, CacheValue>> entries, CacheExpiry? expiry = null)
     {
         ThrowIfInvalid(expiry);
-        var keys = new string[entries.Count];
+        var keys = new CacheKey[entries.Count];
         for (int i = 0; i < entries.Count; i++)
         {
             keys[i] = entries[i].Key;
@@ -145,7 +167,8 @@ public sealed class CacheClient
             var share = new KeyValuePair<string, CacheValue>[group.Positions.Count];
             for (int i = 0; i < share.Length; i++)
             {
-                share[i] = entries[group.Positions[i]];
+                var entry = entries[group.Positions[i]];
+                share[i] = new(entry.Key.Value, entry.Value);
             }
 
             calls.Add(CallBucketAsync(bucket, SetShareAsync, (share, expiry)));
@@ -160,16 +183,32 @@ public sealed class CacheClient
         }
     }
 
+    /// <inheritdoc cref="SetManyAsync(IReadOnlyList{KeyValuePair{CacheKey, CacheValue}}, CacheExpiry?)"/>
+    /// <exception cref="CacheArgumentException">A key, value or the expiry is invalid; nothing is written.</exception>
+    public async Task SetManyAsync(IReadOnlyList<KeyValuePair<string, CacheValue>> entries, CacheExpiry? expiry = null)
+    {
+        var checkedEntries = new KeyValuePair<CacheKey, CacheValue>[entries.Count];
+        for (int i = 0; i < entries.Count; i++)
+        {
+            checkedEntries[i] = new(CacheKey.Create(entries[i].Key), entries[i].Value);
+        }
+
+        await SetManyAsync(checkedEntries, expiry);
+    }
+
     /// <summary>Removes <paramref name="key"/> everywhere.</summary>
     /// <returns><see langword="true"/> when the key existed.</returns>
-    public async Task<bool> DeleteAsync(string key)
+    public async Task<bool> DeleteAsync(CacheKey key)
     {
-        return await CallAsync(key, static (grain, key) => grain.DeleteAsync(key), key);
+        return await CallAsync(key, static (grain, key) => grain.DeleteAsync(key), key.Value);
     }
+
+    /// <inheritdoc cref="DeleteAsync(CacheKey)"/>
+    public async Task<bool> DeleteAsync(string key) => await DeleteAsync(CacheKey.Create(key));
 
     /// <summary>Removes every one of <paramref name="keys"/> (Redis <c>DEL</c>), each bucket called once.</summary>
     /// <returns>How many existed; a key named twice counts once.</returns>
-    public async Task<long> DeleteManyAsync(IReadOnlyList<string> keys)
+    public async Task<long> DeleteManyAsync(IReadOnlyList<CacheKey> keys)
     {
         var groups = await GroupByBucketAsync(keys);
         var calls = new List<Task<int>>(groups.Count);
@@ -181,11 +220,17 @@ public sealed class CacheClient
         return Sum(await Task.WhenAll(calls));
     }
 
+    /// <inheritdoc cref="DeleteManyAsync(IReadOnlyList{CacheKey})"/>
+    public async Task<long> DeleteManyAsync(IReadOnlyList<string> keys) => await DeleteManyAsync(CreateKeys(keys));
+
     /// <summary>Returns whether <paramref name="key"/> is stored (an expired key is not). Counts no hit or miss.</summary>
-    public async Task<bool> ExistsAsync(string key) => await CountExistingAsync([key]) == 1;
+    public async Task<bool> ExistsAsync(CacheKey key) => await CountExistingAsync([key]) == 1;
+
+    /// <inheritdoc cref="ExistsAsync(CacheKey)"/>
+    public async Task<bool> ExistsAsync(string key) => await ExistsAsync(CacheKey.Create(key));
 
     /// <summary>Returns how many of <paramref name="keys"/> are stored, a key named twice counted twice (Redis <c>EXISTS</c>).</summary>
-    public async Task<long> CountExistingAsync(IReadOnlyList<string> keys)
+    public async Task<long> CountExistingAsync(IReadOnlyList<CacheKey> keys)
     {
         var groups = await GroupByBucketAsync(keys);
         var calls = new List<Task<int>>(groups.Count);
@@ -197,6 +242,9 @@ public sealed class CacheClient
         return Sum(await Task.WhenAll(calls));
     }
 
+    /// <inheritdoc cref="CountExistingAsync(IReadOnlyList{CacheKey})"/>
+    public async Task<long> CountExistingAsync(IReadOnlyList<string> keys) => await CountExistingAsync(CreateKeys(keys));
+
     /// <summary>
     /// Adds <paramref name="by"/> (negative to subtract) to the integer stored under <paramref name="key"/>, atomically,
     /// and returns the new value (Redis <c>INCRBY</c>/<c>DECRBY</c>). A missing key counts as 0. The value is kept as
@@ -205,10 +253,13 @@ public sealed class CacheClient
     /// <exception cref="CacheArgumentException">The stored value is not a 64-bit signed decimal integer
     /// (<see cref="CacheArgumentError.NotAnInteger"/>), the result would overflow
     /// (<see cref="CacheArgumentError.IntegerOverflow"/>), or the node is over its memory budget.</exception>
-    public async Task<long> IncrementAsync(string key, long by = 1)
+    public async Task<long> IncrementAsync(CacheKey key, long by = 1)
     {
-        return await CallAsync(key, static (grain, s) => grain.IncrementAsync(s.key, s.by), (key, by));
+        return await CallAsync(key, static (grain, s) => grain.IncrementAsync(s.Key, s.by), (Key: key.Value, by));
     }
+
+    /// <inheritdoc cref="IncrementAsync(CacheKey, long)"/>
+    public async Task<long> IncrementAsync(string key, long by = 1) => await IncrementAsync(CacheKey.Create(key), by);
 
     /// <summary>
     /// Makes an existing key expire after <paramref name="timeToLive"/> (Redis <c>EXPIRE</c>/<c>PEXPIRE</c>); zero or
@@ -216,7 +267,7 @@ public sealed class CacheClient
     /// </summary>
     /// <returns><see langword="false"/> when the key is absent.</returns>
     /// <exception cref="CacheArgumentException">The time to live is over <see cref="CacheExpiry.MaxTimeToLive"/>.</exception>
-    public async Task<bool> ExpireAsync(string key, TimeSpan timeToLive)
+    public async Task<bool> ExpireAsync(CacheKey key, TimeSpan timeToLive)
     {
         if (timeToLive > CacheExpiry.MaxTimeToLive)
         {
@@ -224,39 +275,54 @@ public sealed class CacheClient
         }
 
         var expiry = timeToLive > TimeSpan.Zero ? CacheExpiry.After(timeToLive) : CacheExpiry.At(DateTimeOffset.MinValue);
-        return await CallAsync(key, static (grain, s) => grain.ExpireAsync(s.key, s.expiry), (key, expiry));
+        return await CallAsync(key, static (grain, s) => grain.ExpireAsync(s.Key, s.expiry), (Key: key.Value, expiry));
     }
+
+    /// <inheritdoc cref="ExpireAsync(CacheKey, TimeSpan)"/>
+    public async Task<bool> ExpireAsync(string key, TimeSpan timeToLive) => await ExpireAsync(CacheKey.Create(key), timeToLive);
 
     /// <summary>Makes an existing key expire at <paramref name="instant"/> (Redis <c>EXPIREAT</c>); a past instant deletes it.</summary>
     /// <returns><see langword="false"/> when the key is absent.</returns>
-    public async Task<bool> ExpireAtAsync(string key, DateTimeOffset instant)
+    public async Task<bool> ExpireAtAsync(CacheKey key, DateTimeOffset instant)
     {
-        return await CallAsync(key, static (grain, s) => grain.ExpireAsync(s.key, CacheExpiry.At(s.instant)), (key, instant));
+        return await CallAsync(key, static (grain, s) => grain.ExpireAsync(s.Key, CacheExpiry.At(s.instant)), (Key: key.Value, instant));
     }
+
+    /// <inheritdoc cref="ExpireAtAsync(CacheKey, DateTimeOffset)"/>
+    public async Task<bool> ExpireAtAsync(string key, DateTimeOffset instant) => await ExpireAtAsync(CacheKey.Create(key), instant);
 
     /// <summary>Removes the expiry of <paramref name="key"/> (Redis <c>PERSIST</c>).</summary>
     /// <returns><see langword="true"/> when the key existed and had an expiry.</returns>
-    public async Task<bool> PersistAsync(string key)
+    public async Task<bool> PersistAsync(CacheKey key)
     {
-        return await CallAsync(key, static (grain, key) => grain.ExpireAsync(key, expiry: null), key);
+        return await CallAsync(key, static (grain, key) => grain.ExpireAsync(key, expiry: null), key.Value);
     }
+
+    /// <inheritdoc cref="PersistAsync(CacheKey)"/>
+    public async Task<bool> PersistAsync(string key) => await PersistAsync(CacheKey.Create(key));
 
     /// <summary>
     /// Returns whether <paramref name="key"/> exists and how long it has left (Redis <c>TTL</c>/<c>PTTL</c>: a missing
     /// key is <c>-2</c>, <see cref="KeyTimeToLive.Exists"/> false; a key without expiry is <c>-1</c>,
     /// <see cref="KeyTimeToLive.Remaining"/> null).
     /// </summary>
-    public async Task<KeyTimeToLive> GetTimeToLiveAsync(string key)
+    public async Task<KeyTimeToLive> GetTimeToLiveAsync(CacheKey key)
     {
-        return await CallAsync(key, static (grain, key) => grain.GetTimeToLiveAsync(key), key);
+        return await CallAsync(key, static (grain, key) => grain.GetTimeToLiveAsync(key), key.Value);
     }
+
+    /// <inheritdoc cref="GetTimeToLiveAsync(CacheKey)"/>
+    public async Task<KeyTimeToLive> GetTimeToLiveAsync(string key) => await GetTimeToLiveAsync(CacheKey.Create(key));
 
     /// <summary>Moves a sliding entry's expiry ahead without reading it (<c>IDistributedCache.Refresh</c>).</summary>
     /// <returns><see langword="false"/> when the key is absent.</returns>
-    public async Task<bool> RefreshAsync(string key)
+    public async Task<bool> RefreshAsync(CacheKey key)
     {
-        return await CallAsync(key, static (grain, key) => grain.RefreshAsync(key), key);
+        return await CallAsync(key, static (grain, key) => grain.RefreshAsync(key), key.Value);
     }
+
+    /// <inheritdoc cref="RefreshAsync(CacheKey)"/>
+    public async Task<bool> RefreshAsync(string key) => await RefreshAsync(CacheKey.Create(key));
 
     /// <summary>Returns every active node's statistics and the cluster's sums.</summary>
     public async Task<ClusterStats> GetStatsAsync()
@@ -278,10 +344,13 @@ public sealed class CacheClient
     public async Task<long> CountKeysAsync() => (await GetStatsAsync()).Keys;
 
     /// <summary>Reports which nodes hold the copies of <paramref name="key"/>'s bucket.</summary>
-    public async Task<BucketLocation> LocateAsync(string key)
+    public async Task<BucketLocation> LocateAsync(CacheKey key)
     {
         return await CallAsync(key, static (grain, _) => grain.LocateAsync(), 0);
     }
+
+    /// <inheritdoc cref="LocateAsync(CacheKey)"/>
+    public async Task<BucketLocation> LocateAsync(string key) => await LocateAsync(CacheKey.Create(key));
 
     /// <summary>Returns every entry held on the node whose <c>NODE_ID</c> is <paramref name="nodeId"/>.</summary>
     /// <exception cref="CacheArgumentException">No active node has that id.</exception>
@@ -312,22 +381,22 @@ public sealed class CacheClient
         return _topology ??= await _grains.GetGrain<IClusterGrain>(0).GetTopologyAsync();
     }
 
-    /// <summary>Returns the bucket <paramref name="key"/> belongs to.</summary>
-    public async ValueTask<int> GetBucketAsync(string key)
+    /// <summary>Returns the bucket <paramref name="key"/> belongs to: its hash, taken once, modulo <c>BUCKETS</c>.</summary>
+    public async ValueTask<int> GetBucketAsync(CacheKey key)
     {
-        ThrowIfInvalidKey(key);
         var topology = await GetTopologyAsync();
-        return KeyHasher.GetBucket(key, topology.Buckets);
+        return KeyHasher.GetBucket(key.Hash, topology.Buckets);
     }
+
+    /// <inheritdoc cref="GetBucketAsync(CacheKey)"/>
+    public ValueTask<int> GetBucketAsync(string key) => GetBucketAsync(CacheKey.Create(key));
 
     private async ValueTask ThrowIfTooLargeAsync(CacheValue value)
     {
         var topology = await GetTopologyAsync();
         if (value.Value.Length > topology.MaxValueBytes)
         {
-            throw new CacheArgumentException(
-                CacheArgumentError.ValueTooLarge,
-                $"The value is {value.Value.Length} bytes; the limit is {topology.MaxValueBytes} (MAX_VALUE_BYTES).");
+            throw new CacheArgumentException(CacheArgumentError.ValueTooLarge, CacheProblems.ValueTooLarge(value.Value.Length, topology.MaxValueBytes));
         }
     }
 
@@ -348,8 +417,8 @@ public sealed class CacheClient
         }
     }
 
-    // Validates every key before anything is sent, so one bad key changes nothing.
-    private async ValueTask<Dictionary<int, KeyGroup>> GroupByBucketAsync(IReadOnlyList<string> keys)
+    // The keys are checked before any is sent (CreateKeys), so one bad key changes nothing.
+    private async ValueTask<Dictionary<int, KeyGroup>> GroupByBucketAsync(IReadOnlyList<CacheKey> keys)
     {
         if (keys.Count == 0)
         {
@@ -360,14 +429,13 @@ public sealed class CacheClient
         var groups = new Dictionary<int, KeyGroup>();
         for (int i = 0; i < keys.Count; i++)
         {
-            ThrowIfInvalidKey(keys[i]);
-            int bucket = KeyHasher.GetBucket(keys[i], topology.Buckets);
+            int bucket = KeyHasher.GetBucket(keys[i].Hash, topology.Buckets);
             if (!groups.TryGetValue(bucket, out var group))
             {
                 groups[bucket] = group = new KeyGroup();
             }
 
-            group.Keys.Add(keys[i]);
+            group.Keys.Add(keys[i].Value);
             group.Positions.Add(i);
         }
 
@@ -393,7 +461,7 @@ public sealed class CacheClient
     /// Orleans derives from the rejection but raises for calls in flight when their silo is declared dead: such
     /// a call may have run (the history test saw a counter incremented twice when it was retried).
     /// </summary>
-    private async Task<TResult> CallAsync<TState, TResult>(string key, Func<IBucketGrain, TState, Task<TResult>> call, TState state) =>
+    private async Task<TResult> CallAsync<TState, TResult>(CacheKey key, Func<IBucketGrain, TState, Task<TResult>> call, TState state) =>
         await CallBucketAsync(await GetBucketAsync(key), call, state);
 
     /// <inheritdoc cref="CallAsync{TState, TResult}"/>
@@ -441,12 +509,16 @@ public sealed class CacheClient
         return references[bucket] ??= _grains.GetGrain<IBucketGrain>(bucket);
     }
 
-    private static void ThrowIfInvalidKey(string key)
+    // Checks every key before any is used, so one bad key changes nothing.
+    private static CacheKey[] CreateKeys(IReadOnlyList<string> keys)
     {
-        if (CacheKeys.Validate(key) is { } problem)
+        var created = new CacheKey[keys.Count];
+        for (int i = 0; i < created.Length; i++)
         {
-            throw new CacheArgumentException(CacheArgumentError.InvalidKey, problem);
+            created[i] = CacheKey.Create(keys[i]);
         }
+
+        return created;
     }
 
     // The keys of one bucket and where each stands in the caller's list.

@@ -303,7 +303,7 @@ public sealed partial class BucketGrain
     }
 
     private static void ThrowValueTooLarge(int length, int max) =>
-        throw new CacheArgumentException(CacheArgumentError.ValueTooLarge, $"The value is {length} bytes; the limit is {max} (MAX_VALUE_BYTES).");
+        throw new CacheArgumentException(CacheArgumentError.ValueTooLarge, CacheProblems.ValueTooLarge(length, max));
 
     private static CacheEntry WithExpiry(CacheEntry entry, CacheExpiry? expiry, DateTimeOffset now) => expiry switch
     {

@@ -18,12 +18,17 @@ public static class KeyHasher
     private const int StackBufferBytes = CacheKeys.MaxKeyBytes;
 
     /// <summary>Returns the bucket, in <c>[0, buckets)</c>, that <paramref name="key"/> belongs to.</summary>
-    /// <param name="key">A valid key (see <see cref="CacheKeys.Validate"/>).</param>
+    /// <param name="key">A valid key (see <see cref="CacheKeys"/>).</param>
     /// <param name="buckets">The cluster's bucket count (<c>BUCKETS</c>).</param>
-    public static int GetBucket(string key, int buckets)
+    public static int GetBucket(string key, int buckets) => GetBucket(Hash(key), buckets);
+
+    /// <summary>Returns the bucket, in <c>[0, buckets)</c>, of a key whose <see cref="Hash(string)"/> is <paramref name="hash"/>.</summary>
+    /// <param name="hash">The key's hash, computed once (the client library's <c>CacheKey</c> keeps it).</param>
+    /// <param name="buckets">The cluster's bucket count (<c>BUCKETS</c>).</param>
+    public static int GetBucket(ulong hash, int buckets)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(buckets);
-        return (int)(Hash(key) % (ulong)buckets);
+        return (int)(hash % (ulong)buckets);
     }
 
     /// <summary>Returns the stable 64-bit hash of <paramref name="key"/>'s UTF-8 bytes.</summary>
@@ -33,12 +38,16 @@ public static class KeyHasher
         {
             Span<byte> buffer = stackalloc byte[StackBufferBytes];
             int length = Encoding.UTF8.GetBytes(key, buffer);
-            return XxHash64.HashToUInt64(buffer[..length]);
+            return Hash(buffer[..length]);
         }
 
         return HashLong(key);
     }
 
+    /// <summary>Returns the stable 64-bit hash of a key given as its UTF-8 bytes: the same as <see cref="Hash(string)"/>
+    /// of the text they encode.</summary>
+    public static ulong Hash(ReadOnlySpan<byte> utf8) => XxHash64.HashToUInt64(utf8);
+
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static ulong HashLong(string key) => XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(key));
+    private static ulong HashLong(string key) => Hash(Encoding.UTF8.GetBytes(key));
 }

@@ -53,7 +53,7 @@ public static class BatchApi
             }
 
             // The answer is a JSON object, whose names are unique: a key named twice is read and written once.
-            var keys = new List<string>(keysElement.GetArrayLength());
+            var keys = new List<CacheKey>(keysElement.GetArrayLength());
             var named = new HashSet<string>(StringComparer.Ordinal);
             foreach (var element in keysElement.EnumerateArray())
             {
@@ -62,12 +62,17 @@ public static class BatchApi
                     return Problems.BadRequest($"Every key in \"keys\" must be a JSON string; one is {Problems.Excerpt(element.GetRawText())}.");
                 }
 
-                if (!ValueJson.TryGetString(element, out var key))
+                if (!ValueJson.TryGetString(element, out var text))
                 {
                     return Problems.BadRequest(ValueJson.InvalidUnicode);
                 }
 
-                if (named.Add(key))
+                if (!CacheKey.TryCreate(text, out var key, out var keyProblem))
+                {
+                    return Problems.BadRequest(keyProblem);
+                }
+
+                if (named.Add(text))
                 {
                     keys.Add(key);
                 }
@@ -85,7 +90,7 @@ public static class BatchApi
                 writer.WriteStartObject("values");
                 for (int i = 0; i < keys.Count; i++)
                 {
-                    writer.WritePropertyName(keys[i]);
+                    writer.WritePropertyName(keys[i].Value);
                     if (entries[i] is { } entry)
                     {
                         ValueJson.WriteValue(writer, entry);
@@ -124,7 +129,7 @@ public static class BatchApi
                 return Problems.BadRequest(error!);
             }
 
-            var entries = new List<KeyValuePair<string, CacheValue>>();
+            var entries = new List<KeyValuePair<CacheKey, CacheValue>>();
             foreach (var property in entriesElement.EnumerateObject())
             {
                 if (entries.Count == MaxBatchKeys)
@@ -132,9 +137,14 @@ public static class BatchApi
                     return TooManyKeys(entriesElement.EnumerateObject().Count());
                 }
 
-                if (!ValueJson.TryGetName(property, out var key) || !ValueJson.TryToCacheValue(property.Value, out var value))
+                if (!ValueJson.TryGetName(property, out var text) || !ValueJson.TryToCacheValue(property.Value, out var value))
                 {
                     return Problems.BadRequest(ValueJson.InvalidUnicode);
+                }
+
+                if (!CacheKey.TryCreate(text, out var key, out var keyProblem))
+                {
+                    return Problems.BadRequest(keyProblem);
                 }
 
                 entries.Add(new(key, value));

@@ -35,7 +35,7 @@ public static class CacheApi
         var entry = await cache.GetAsync(key);
         if (entry is null)
         {
-            return Problems.NotFound($"No value is stored under '{key}'.");
+            return Problems.NotFound($"No value is stored under '{key.Value}'.");
         }
 
         context.Response.Headers.ETag = Preconditions.ETag(entry.Version);
@@ -50,7 +50,7 @@ public static class CacheApi
             return Problems.BadRequest(error!);
         }
 
-        return await cache.ExistsAsync(key) ? TypedResults.Ok() : Problems.NotFound($"No value is stored under '{key}'.");
+        return await cache.ExistsAsync(key) ? TypedResults.Ok() : Problems.NotFound($"No value is stored under '{key.Value}'.");
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> PutAsync(
@@ -59,11 +59,6 @@ public static class CacheApi
         if (!PathKey.TryGet(context, Prefix, out var key, out var error))
         {
             return Problems.BadRequest(error!);
-        }
-
-        if (CacheKeys.Validate(key) is { } problem)
-        {
-            return Problems.BadRequest(problem);
         }
 
         // Everything in the head is checked before the body is read.
@@ -77,7 +72,9 @@ public static class CacheApi
         var value = await BodyReader.ReadAsync(context.Request, maxValue, cancellationToken);
         if (value is null)
         {
-            return Problems.TooLarge($"The value is larger than MAX_VALUE_BYTES ({maxValue}).");
+            return Problems.TooLarge(context.Request.ContentLength is { } length
+                ? CacheProblems.ValueTooLarge(length, maxValue)
+                : CacheProblems.ValueTooLarge(maxValue));
         }
 
         var result = await cache.SetAsync(
@@ -86,10 +83,10 @@ public static class CacheApi
         {
             return Problems.PreconditionFailed(condition switch
             {
-                SetCondition.IfAbsent => $"A value is already stored under '{key}' (If-None-Match: *).",
-                SetCondition.IfPresent => $"No value is stored under '{key}' (If-Match: *).",
-                _ when result.Version == 0 => $"No value is stored under '{key}'; If-Match named a version of it.",
-                _ => $"The value under '{key}' is at version {Preconditions.ETag(result.Version)}, not the one If-Match named.",
+                SetCondition.IfAbsent => $"A value is already stored under '{key.Value}' (If-None-Match: *).",
+                SetCondition.IfPresent => $"No value is stored under '{key.Value}' (If-Match: *).",
+                _ when result.Version == 0 => $"No value is stored under '{key.Value}'; If-Match named a version of it.",
+                _ => $"The value under '{key.Value}' is at version {Preconditions.ETag(result.Version)}, not the one If-Match named.",
             });
         }
 
@@ -106,6 +103,6 @@ public static class CacheApi
 
         return await cache.DeleteAsync(key)
             ? TypedResults.NoContent()
-            : Problems.NotFound($"No value is stored under '{key}'.");
+            : Problems.NotFound($"No value is stored under '{key.Value}'.");
     }
 }

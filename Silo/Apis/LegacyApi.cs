@@ -64,9 +64,14 @@ public static class LegacyApi
                 return Problems.BadRequest(error!);
             }
 
-            if (!ValueJson.TryRead(keyElement, valueElement, out var key, out var value))
+            if (!ValueJson.TryRead(keyElement, valueElement, out var text, out var value))
             {
                 return Problems.BadRequest(ValueJson.InvalidUnicode);
+            }
+
+            if (!CacheKey.TryCreate(text, out var key, out var keyProblem))
+            {
+                return Problems.BadRequest(keyProblem);
             }
 
             await cache.SetAsync(key, value, new SetOptions { Expiry = expiry });

@@ -1,5 +1,6 @@
-using System.Text;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Http.Features;
+using OrleansCache.ClientLibrary;
 
 namespace OrleansCache.Silo.Http;
 
@@ -9,16 +10,15 @@ namespace OrleansCache.Silo.Http;
 /// <remarks>
 /// The raw target, not the routed value: ASP.NET decodes every escape but <c>%2F</c>, and normalizes
 /// <c>.</c> and <c>..</c> segments, so keys like <c>a/../b</c> or <c>x%2Fy</c> would otherwise arrive
-/// changed. Here every <c>%XX</c> is decoded once, <c>/</c> stays as sent, and the bytes must be UTF-8.
+/// changed. Here every <c>%XX</c> is decoded once, <c>/</c> stays as sent, and the bytes become a
+/// <see cref="CacheKey"/>, checked (1 to 1024 bytes of UTF-8) and hashed once.
 /// </remarks>
 internal static class PathKey
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>Returns the key after <paramref name="prefix"/>, or an error message.</summary>
-    public static bool TryGet(HttpContext context, string prefix, out string key, out string? error)
+    public static bool TryGet(HttpContext context, string prefix, out CacheKey key, [NotNullWhen(false)] out string? error)
     {
-        key = string.Empty;
+        key = default;
         string target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? string.Empty;
         int query = target.IndexOf('?', StringComparison.Ordinal);
         var path = query < 0 ? target.AsSpan() : target.AsSpan(0, query);
@@ -29,11 +29,6 @@ internal static class PathKey
         }
 
         var encoded = path[prefix.Length..];
-        if (encoded.IsEmpty)
-        {
-            error = "The key is empty; a key is 1 to 1024 bytes of UTF-8.";
-            return false;
-        }
 
         // Decoding never lengthens the text, so the encoded length bounds the decoded bytes.
         Span<byte> bytes = encoded.Length <= 4096 ? stackalloc byte[encoded.Length] : new byte[encoded.Length];
@@ -63,18 +58,7 @@ internal static class PathKey
             }
         }
 
-        try
-        {
-            key = StrictUtf8.GetString(bytes[..length]);
-        }
-        catch (DecoderFallbackException)
-        {
-            error = "The key is not valid UTF-8 once percent-decoded.";
-            return false;
-        }
-
-        error = null;
-        return true;
+        return CacheKey.TryCreate(bytes[..length], out key, out error);
     }
 
     private static bool IsHex(char c) => char.IsAsciiHexDigit(c);

@@ -5,11 +5,15 @@ namespace OrleansCache.Silo.Http;
 
 /// <summary>
 /// The <c>ttl</c> of the HTTP API: a whole number of seconds, 1 to 100 years, in a query (<c>?ttl=S</c>) or a
-/// body (<c>"ttl": S</c>).
+/// body (<c>"ttl": S</c>). What is not a whole number is refused here in HTTP's words; a number out of range in
+/// <see cref="CacheExpiry.Validate"/>'s, the words the facade refuses it with at every door.
 /// </summary>
 internal static class TimeToLive
 {
     private static readonly long MaxSeconds = (long)CacheExpiry.MaxTimeToLive.TotalSeconds;
+
+    // TimeSpan's range in seconds: a number beyond it is clamped to it, which is out of range all the same.
+    private static readonly long TimeSpanSeconds = (long)TimeSpan.MaxValue.TotalSeconds;
 
     /// <summary>Reads <c>?ttl=</c>; no parameter means no expiry.</summary>
     public static bool TryRead(HttpRequest request, out CacheExpiry? expiry, out string? error)
@@ -22,7 +26,7 @@ internal static class TimeToLive
             return true;
         }
 
-        if (values.Count > 1 || !long.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out long seconds))
+        if (values.Count > 1 || !long.TryParse(values[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long seconds))
         {
             error = $"ttl must be a whole number of seconds from 1 to {MaxSeconds}; it is '{Problems.Excerpt(values.ToString())}'.";
             return false;
@@ -34,15 +38,9 @@ internal static class TimeToLive
     /// <summary>Turns <paramref name="seconds"/> into an expiry, or says why it cannot be one.</summary>
     public static bool TryCreate(long seconds, out CacheExpiry? expiry, out string? error)
     {
-        expiry = null;
-        error = seconds is < 1 || seconds > MaxSeconds
-            ? $"ttl must be a whole number of seconds from 1 to {MaxSeconds}; it is {seconds}."
-            : null;
-        if (error is null)
-        {
-            expiry = CacheExpiry.After(TimeSpan.FromSeconds(seconds));
-        }
-
+        var asked = CacheExpiry.After(TimeSpan.FromSeconds(Math.Clamp(seconds, -TimeSpanSeconds, TimeSpanSeconds)));
+        error = asked.Validate();
+        expiry = error is null ? asked : null;
         return error is null;
     }
 }

@@ -12,7 +12,7 @@ namespace OrleansCache.Silo.Resp;
 /// <remarks>
 /// A struct holding the command's one cache call as its task, so that a command costs no allocation beyond
 /// that call: with <c>-P 16</c>, a batch of 16 GETs makes 16 of these in a reused list. Multi-key commands
-/// make one facade call too (<see cref="CacheClient.GetManyAsync"/>, ...), which groups their keys by bucket.
+/// make one facade call too (<see cref="CacheClient.GetManyAsync(IReadOnlyList{CacheKey})"/>, ...), which groups their keys by bucket.
 /// </remarks>
 internal readonly struct PendingReply
 {

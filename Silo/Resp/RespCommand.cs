@@ -15,6 +15,17 @@ internal delegate PendingReply RespHandler(RespSession session, ReadOnlySpan<Rea
 /// a number), <see cref="ReplyValues.One"/>, or <see cref="ReplyValues.PerKey"/> (one per argument after the name).</param>
 internal sealed record RespCommand(string Name, int Arity, RespHandler Handler, ReplyValues Values = ReplyValues.None)
 {
+    /// <summary>Where the value to store is among the arguments (the name is 0), or 0 for a command that stores none.</summary>
+    public int FirstValue { get; init; }
+
+    /// <summary>How far apart the values are when there are several (MSET's 2), or 0 for one value.</summary>
+    public int ValueStep { get; init; }
+
+    /// <summary>Whether argument <paramref name="index"/> is a value to store, so that one over <c>MAX_VALUE_BYTES</c>
+    /// is refused in the facade's words for a value rather than as an argument.</summary>
+    public bool IsValue(int index) =>
+        FirstValue > 0 && index >= FirstValue && (ValueStep == 0 ? index == FirstValue : (index - FirstValue) % ValueStep == 0);
+
     /// <summary>Whether a frame of <paramref name="count"/> arguments (the name included) fits the arity.</summary>
     public bool Accepts(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
 

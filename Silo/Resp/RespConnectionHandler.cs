@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using OrleansCache.ClientLibrary;
 using OrleansCache.Grains;
-using OrleansCache.Grains.Interfaces;
 using OrleansCache.Silo.Configuration;
 using OrleansCache.Silo.Security;
 using OrleansCache.Silo.Telemetry;
@@ -22,7 +21,6 @@ internal sealed partial class RespConnectionHandler(
     IOptions<NodeOptions> node,
     ILogger<RespConnectionHandler> logger) : ConnectionHandler
 {
-    private readonly int _maxBulkBytes = Math.Max(options.Value.MaxValueBytes, CacheKeys.MaxKeyBytes);
     private readonly RespClients _clients = new(node.Value.MaxClients);
 
     // A flood of refused clients logs one line a minute.
@@ -39,7 +37,7 @@ internal sealed partial class RespConnectionHandler(
             }
 
             int port = (connection.LocalEndPoint as System.Net.IPEndPoint)?.Port ?? 0;
-            var session = new RespSession(connection, cache, new RespServerInfo(silo.Name, port, _maxBulkBytes, password, _clients), telemetry, logger);
+            var session = new RespSession(connection, cache, new RespServerInfo(silo.Name, port, options.Value.MaxValueBytes, password, _clients), telemetry, logger);
             await session.RunAsync();
         }
         finally

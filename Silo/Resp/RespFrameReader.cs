@@ -41,13 +41,24 @@ internal sealed class RespFrameReader(int maxBulkBytes)
     private byte[]? _partial;
     private int _partialFilled;
     private long _skipping;
-    private string? _rejection;
+
+    // The first argument over the limit in the frame being read (its position and length), or -1.
+    private int _rejectedArgument = -1;
+    private long _rejectedBytes;
 
     /// <summary>The arguments of the frame just read (command name first).</summary>
     public ReadOnlySpan<ReadOnlySequence<byte>> Arguments => CollectionsMarshal.AsSpan(_arguments);
 
     /// <summary>Why the frame just read must be refused without running it (an oversized argument), or <see langword="null"/>.</summary>
-    public string? Rejection => _rejection;
+    public string? Rejection => _rejectedArgument < 0
+        ? null
+        : $"an argument of {_rejectedBytes} bytes is larger than MAX_VALUE_BYTES ({maxBulkBytes})";
+
+    /// <summary>Where the frame just read holds its first oversized argument (0 is the command name), or -1.</summary>
+    public int RejectedArgument => _rejectedArgument;
+
+    /// <summary>The length of that argument.</summary>
+    public long RejectedBytes => _rejectedBytes;
 
     /// <summary>
     /// Reads the next frame. <see cref="RespFrameStatus.Complete"/>: <see cref="Arguments"/> hold it until the next
@@ -155,7 +166,12 @@ internal sealed class RespFrameReader(int maxBulkBytes)
             if (length > maxBulkBytes)
             {
                 // Refused without allocating: skip its bytes as they come, then answer the command with an error.
-                _rejection ??= $"an argument of {length.Value} bytes is larger than MAX_VALUE_BYTES ({maxBulkBytes})";
+                if (_rejectedArgument < 0)
+                {
+                    _rejectedArgument = _arguments.Count;
+                    _rejectedBytes = length.Value;
+                }
+
                 _skipping = length.Value + 2;
                 resume = true;
                 continue;
@@ -185,7 +201,7 @@ internal sealed class RespFrameReader(int maxBulkBytes)
             _partialFilled = 0;
         }
 
-        return _rejection is null ? RespFrameStatus.Complete : RespFrameStatus.Rejected;
+        return _rejectedArgument < 0 ? RespFrameStatus.Complete : RespFrameStatus.Rejected;
     }
 
     // At a point where the reader matches the state: keep the frame read so far once it holds enough of the pipe.
@@ -201,7 +217,7 @@ internal sealed class RespFrameReader(int maxBulkBytes)
         _expected = -1;
         _partial = null;
         _skipping = 0;
-        _rejection = null;
+        _rejectedArgument = -1;
     }
 
     // Copies or skips what has arrived of a large argument; true once it (and its CRLF) is complete.

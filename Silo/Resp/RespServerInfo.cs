@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using OrleansCache.Grains.Interfaces;
 using OrleansCache.Silo.Security;
 
 namespace OrleansCache.Silo.Resp;
@@ -9,16 +10,19 @@ namespace OrleansCache.Silo.Resp;
 /// <summary>What the RESP port says about this node (<c>INFO server</c>, <c>HELLO</c>) and its limits.</summary>
 /// <param name="NodeId">This node's <c>NODE_ID</c>.</param>
 /// <param name="Port">The RESP port (<c>RESP_PORT</c>).</param>
-/// <param name="MaxBulkBytes">Longest argument accepted: <c>MAX_VALUE_BYTES</c>, or a key's limit if that is larger.</param>
+/// <param name="MaxValueBytes">The largest value accepted (<c>MAX_VALUE_BYTES</c>).</param>
 /// <param name="Password">What <c>AUTH</c> must give (<c>CACHE_PASSWORD</c>), if anything.</param>
 /// <param name="Clients">This node's Redis protocol connections.</param>
-internal sealed record RespServerInfo(string NodeId, int Port, int MaxBulkBytes, ClientPassword Password, RespClients Clients)
+internal sealed record RespServerInfo(string NodeId, int Port, int MaxValueBytes, ClientPassword Password, RespClients Clients)
 {
     /// <summary>
     /// The Redis version this port claims. Clients pick commands by it (StackExchange.Redis reads it from
     /// <c>INFO server</c>); the replies and error messages here follow Redis 7.0.
     /// </summary>
     public const string RedisVersion = "7.0.0";
+
+    /// <summary>Longest argument accepted: <c>MAX_VALUE_BYTES</c>, or a key's limit if that is larger.</summary>
+    public int MaxBulkBytes => Math.Max(MaxValueBytes, CacheKeys.MaxKeyBytes);
 
     /// <summary>Appends the <c># Server</c> section of <c>INFO</c>.</summary>
     public void AppendServerSection(StringBuilder info)

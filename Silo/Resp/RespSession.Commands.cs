@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Collections.Frozen;
 using System.Text;
-using System.Text.Unicode;
 using OrleansCache.ClientLibrary;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Silo.Security;
@@ -20,17 +19,17 @@ internal sealed partial class RespSession
     private static readonly FrozenDictionary<string, RespCommand> Commands = new RespCommand[]
     {
         new("get", 2, Get, ReplyValues.One),
-        new("set", -3, Set, ReplyValues.One),
-        new("setnx", 3, SetNx),
-        new("setex", 4, SetEx),
-        new("psetex", 4, PSetEx),
+        new("set", -3, Set, ReplyValues.One) { FirstValue = 2 },
+        new("setnx", 3, SetNx) { FirstValue = 2 },
+        new("setex", 4, SetEx) { FirstValue = 3 },
+        new("psetex", 4, PSetEx) { FirstValue = 3 },
         new("del", -2, Del),
 
         // UNLINK is DEL that frees memory in the background; clients pick it over DEL for Redis 4 and later.
         new("unlink", -2, Del),
         new("exists", -2, Exists),
         new("mget", -2, MGet, ReplyValues.PerKey),
-        new("mset", -3, MSet),
+        new("mset", -3, MSet) { FirstValue = 2, ValueStep = 2 },
         new("incr", 2, Incr),
         new("incrby", 3, IncrBy),
         new("decr", 2, Decr),
@@ -138,7 +137,7 @@ internal sealed partial class RespSession
 
         // Every key is checked before any is written, and each bucket's share is written in one call. Not
         // atomic across buckets. A key named twice keeps its last value, as with Redis: the bucket applies in order.
-        var entries = new KeyValuePair<string, CacheValue>[keys.Length];
+        var entries = new KeyValuePair<CacheKey, CacheValue>[keys.Length];
         for (int i = 0; i < keys.Length; i++)
         {
             entries[i] = new(keys[i], new CacheValue(arguments[2 + (2 * i)].ToArray(), ValueFormat.Raw));
@@ -199,41 +198,24 @@ internal sealed partial class RespSession
         return CommandsBySpan.TryGetValue(chars[..length], out command!);
     }
 
-    /// <summary>Reads a key: 1 to 1024 bytes of valid UTF-8 (<see cref="CacheKeys"/>); anything else is an error reply.</summary>
-    private static bool TryReadKey(in ReadOnlySequence<byte> raw, out string key, out PendingReply invalid)
+    /// <summary>Reads a key as a <see cref="CacheKey"/>, checked and hashed once here; a key that breaks the rule
+    /// is an error reply in the facade's words (<see cref="CacheProblems"/>).</summary>
+    private static bool TryReadKey(in ReadOnlySequence<byte> raw, out CacheKey key, out PendingReply invalid)
     {
-        key = string.Empty;
         invalid = default;
-        if (raw.Length is 0 or > CacheKeys.MaxKeyBytes)
+        if (CacheKey.TryCreate(raw, out key, out var problem))
         {
-            invalid = PendingReply.Error(raw.Length == 0
-                ? $"ERR {CacheKeys.Validate(string.Empty)}"
-                : $"ERR The key is {raw.Length} bytes; the limit is {CacheKeys.MaxKeyBytes}.");
-            return false;
+            return true;
         }
 
-        Span<byte> copy = stackalloc byte[CacheKeys.MaxKeyBytes];
-        var bytes = raw.IsSingleSegment ? raw.FirstSpan : copy[..(int)raw.Length];
-        if (!raw.IsSingleSegment)
-        {
-            raw.CopyTo(copy);
-        }
-
-        if (!Utf8.IsValid(bytes))
-        {
-            invalid = PendingReply.Error("ERR The key is not valid UTF-8; a key is 1 to 1024 bytes of UTF-8.");
-            return false;
-        }
-
-        // The one allocation a keyed command makes besides its value: grains take string keys.
-        key = Encoding.UTF8.GetString(bytes);
-        return true;
+        invalid = PendingReply.Error($"ERR {problem}");
+        return false;
     }
 
     // Reads every step-th argument as a key; none is used unless all are valid.
-    private static bool TryReadKeys(ReadOnlySpan<ReadOnlySequence<byte>> arguments, int step, out string[] keys, out PendingReply invalid)
+    private static bool TryReadKeys(ReadOnlySpan<ReadOnlySequence<byte>> arguments, int step, out CacheKey[] keys, out PendingReply invalid)
     {
-        keys = new string[(arguments.Length + step - 1) / step];
+        keys = new CacheKey[(arguments.Length + step - 1) / step];
         invalid = default;
         for (int i = 0; i < keys.Length; i++)
         {

@@ -166,7 +166,7 @@ internal sealed partial class RespSession
 
                         break;
                     case RespFrameStatus.Rejected:
-                        Answer(PendingReply.Error($"ERR {_frames.Rejection}"), new CommandStart(UnknownCommandName, Stopwatch.GetTimestamp(), null));
+                        Answer(PendingReply.Error($"ERR {DescribeRejection()}"), new CommandStart(UnknownCommandName, Stopwatch.GetTimestamp(), null));
                         break;
                     case RespFrameStatus.Empty:
                         break;
@@ -299,14 +299,14 @@ internal sealed partial class RespSession
     /// earlier command of this batch started: Orleans does not promise that two calls to one grain arrive in
     /// the order they were made, and a pipelined SET then GET of one key must read the value just set.
     /// </summary>
-    private Task<T> Run<TState, T>(string key, TState state, Func<CacheClient, string, TState, Task<T>> operation)
+    private Task<T> Run<TState, T>(CacheKey key, TState state, Func<CacheClient, CacheKey, TState, Task<T>> operation)
     {
-        var task = _inFlight.TryGetValue(key, out var before) && !before.IsCompleted
+        var task = _inFlight.TryGetValue(key.Value, out var before) && !before.IsCompleted
             ? RunAfterAsync(before, key, state, operation)
             : operation(_cache, key, state);
         if (!task.IsCompleted)
         {
-            _inFlight[key] = task;
+            _inFlight[key.Value] = task;
         }
 
         return task;
@@ -316,13 +316,13 @@ internal sealed partial class RespSession
     /// Starts <paramref name="operation"/> on all of <paramref name="keys"/> at once (one facade call, which
     /// groups them by bucket), after every call that an earlier command of this batch started on any of them.
     /// </summary>
-    private Task<T> Run<TState, T>(string[] keys, TState state, Func<CacheClient, string[], TState, Task<T>> operation)
+    private Task<T> Run<TState, T>(CacheKey[] keys, TState state, Func<CacheClient, CacheKey[], TState, Task<T>> operation)
     {
         Task? before = null;
         List<Task>? befores = null;
-        foreach (string key in keys)
+        foreach (var key in keys)
         {
-            if (_inFlight.TryGetValue(key, out var earlier) && !earlier.IsCompleted && earlier != before)
+            if (_inFlight.TryGetValue(key.Value, out var earlier) && !earlier.IsCompleted && earlier != before)
             {
                 if (before is not null)
                 {
@@ -341,9 +341,9 @@ internal sealed partial class RespSession
         var task = before is null ? operation(_cache, keys, state) : RunAfterAsync(before, keys, state, operation);
         if (!task.IsCompleted)
         {
-            foreach (string key in keys)
+            foreach (var key in keys)
             {
-                _inFlight[key] = task;
+                _inFlight[key.Value] = task;
             }
         }
 
@@ -366,6 +366,12 @@ internal sealed partial class RespSession
         await before.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         return await operation(_cache, key, state);
     }
+
+    // A value over MAX_VALUE_BYTES is refused in the words every door uses; another oversized argument as such.
+    private string DescribeRejection() =>
+        TryFindCommand(_frames.Arguments[0], out var command) && command.IsValue(_frames.RejectedArgument)
+            ? CacheProblems.ValueTooLarge(_frames.RejectedBytes, _server.MaxValueBytes)
+            : _frames.Rejection!;
 
     private string DescribeFailure(Exception e)
     {

@@ -18,12 +18,12 @@ public static class BoundedReads
     /// more than one share: a share asks for as many keys as the bytes left could hold at the largest value
     /// size. Returns <see langword="null"/> as soon as the values read pass the limit.
     /// </summary>
-    public static async Task<CacheEntry?[]?> GetManyAsync(CacheClient cache, IReadOnlyList<string> keys, int maxValueBytes)
+    public static async Task<CacheEntry?[]?> GetManyAsync(CacheClient cache, IReadOnlyList<CacheKey> keys, int maxValueBytes)
     {
         if (keys.Count == 0)
         {
             // The facade refuses an empty batch, with the same words at every door.
-            return await cache.GetManyAsync([]);
+            return await cache.GetManyAsync(Array.Empty<CacheKey>());
         }
 
         // One largest value is always answerable, even when MAX_VALUE_BYTES is above the batch limit.
@@ -53,9 +53,9 @@ public static class BoundedReads
         return entries;
     }
 
-    private static List<string> Slice(IReadOnlyList<string> keys, int start, int count)
+    private static List<CacheKey> Slice(IReadOnlyList<CacheKey> keys, int start, int count)
     {
-        var slice = new List<string>(count);
+        var slice = new List<CacheKey>(count);
         for (int i = start; i < start + count; i++)
         {
             slice.Add(keys[i]);

@@ -172,7 +172,7 @@ public sealed class OperationsTests(CacheClusterFixture fixture)
     [Fact]
     public async Task DeleteManyAndCountExisting_CountAsRedisDoes()
     {
-        await Cache.SetManyAsync([new("ops-del-a", Raw("a")), new("ops-del-b", Raw("b"))]).WaitAsync(Timeout);
+        await Cache.SetManyAsync([KeyValuePair.Create("ops-del-a", Raw("a")), KeyValuePair.Create("ops-del-b", Raw("b"))]).WaitAsync(Timeout);
 
         long existing = await Cache.CountExistingAsync(["ops-del-a", "ops-del-a", "ops-del-b", "ops-del-none"]).WaitAsync(Timeout);
         long deleted = await Cache.DeleteManyAsync(["ops-del-a", "ops-del-a", "ops-del-b", "ops-del-none"]).WaitAsync(Timeout);

@@ -47,7 +47,7 @@ public sealed class RespProtocolTests(HttpNodeFixture fixture) : IClassFixture<H
 
         await socket.SendAsync(RespSocket.Command("SET", "oversized", new string('v', HttpNodeFixture.MaxValueBytes + 1)));
         Assert.Equal(
-            $"-ERR an argument of {HttpNodeFixture.MaxValueBytes + 1} bytes is larger than MAX_VALUE_BYTES ({HttpNodeFixture.MaxValueBytes})",
+            $"-ERR The value is {HttpNodeFixture.MaxValueBytes + 1} bytes; the limit is {HttpNodeFixture.MaxValueBytes} (MAX_VALUE_BYTES).",
             await socket.ReadReplyAsync());
         await socket.SendAsync(RespSocket.Command("GET", "oversized"));
         Assert.Equal("before", await socket.ReadReplyAsync());
@@ -96,7 +96,7 @@ public sealed class RespProtocolTests(HttpNodeFixture fixture) : IClassFixture<H
         await socket.SendAsync(RespSocket.Command("GET", "fine"));
 
         Assert.Equal("-ERR The key is not valid UTF-8; a key is 1 to 1024 bytes of UTF-8.", await socket.ReadReplyAsync());
-        Assert.Equal("-ERR The key is 1025 bytes; the limit is 1024.", await socket.ReadReplyAsync());
+        Assert.Equal("-ERR The key is 1025 bytes of UTF-8; the limit is 1024.", await socket.ReadReplyAsync());
         Assert.Equal("-ERR The key is empty; a key is 1 to 1024 bytes of UTF-8.", await socket.ReadReplyAsync());
         Assert.Equal("$-1", await socket.ReadReplyAsync());
     }

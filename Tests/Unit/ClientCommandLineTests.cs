@@ -148,7 +148,7 @@ public sealed class ClientCommandLineTests
     {
         var run = await CommandLineRun.RunAsync(["del", "a\ud800"]);
 
-        Assert.Equal("The key is not valid UTF-8 text (it holds a lone surrogate).", run.AssertBadUsage());
+        Assert.Equal("The key is not valid UTF-8; a key is 1 to 1024 bytes of UTF-8.", run.AssertBadUsage());
     }
 
     [Fact]

@@ -37,25 +37,9 @@ public sealed class KeyHasherTests
             (ulong)KeyHasher.GetBucket(key, 1024));
     }
 
-    [Theory]
-    [InlineData("", false)]
-    [InlineData("a", true)]
-    [InlineData("with/slash and space", true)]
-    public void Validate_AcceptsOneTo1024Utf8Bytes(string key, bool valid)
-    {
-        Assert.Equal(valid, CacheKeys.Validate(key) is null);
-    }
-
     [Fact]
-    public void Validate_RefusesALoneSurrogate()
+    public void GetBucket_OfAHash_IsTheBucketOfItsKey()
     {
-        Assert.NotNull(CacheKeys.Validate("ab" + '\ud800'));
-    }
-
-    [Fact]
-    public void Validate_CountsBytesNotCharacters()
-    {
-        Assert.Null(CacheKeys.Validate(new string('é', 512)));      // 1024 bytes
-        Assert.NotNull(CacheKeys.Validate(new string('é', 512) + "x")); // 1025 bytes
+        Assert.Equal(KeyHasher.GetBucket("clé/日本", 1024), KeyHasher.GetBucket(KeyHasher.Hash("clé/日本"u8), 1024));
     }
 }
