@@ -46,6 +46,26 @@ public interface INodeGrain : IGrainWithStringKey
     [Alias("ApplyReplicaWrites"), SiloOnly]
     Task<ReplicaApplyResult[]> ApplyReplicaWritesAsync(ReplicaWrites[] batch);
 
+    /// <summary>
+    /// Reads the shares of a multi-key read (<c>/mget</c>, <c>MGET</c>) whose buckets this node holds, carried in
+    /// one message instead of one per bucket: each share is one call of its bucket (on this node, when the bucket
+    /// map is right about where it lives), all at once. A share's failure is its answer; the others still answer.
+    /// </summary>
+    /// <returns>Each bucket's answer, in the order of <paramref name="shares"/>.</returns>
+    [Alias("GetShares"), ReadOnly, SiloOnly]
+    Task<BucketShareResult[]> GetSharesAsync(BucketKeys[] shares);
+
+    /// <summary>
+    /// Writes the shares of a multi-key write (<c>/mset</c>, <c>MSET</c>) whose buckets this node holds, as
+    /// <see cref="GetSharesAsync"/> reads: one call per bucket (<see cref="IBucketGrain.SetManyAsync"/>, each share
+    /// all or nothing), all at once.
+    /// </summary>
+    /// <param name="shares">Each bucket's entries.</param>
+    /// <param name="expiry">The expiry of every entry, or <see langword="null"/> for none.</param>
+    /// <returns>Each bucket's answer, in the order of <paramref name="shares"/>.</returns>
+    [Alias("SetShares"), SiloOnly]
+    Task<BucketShareResult[]> SetSharesAsync(BucketEntries[] shares, CacheExpiry? expiry);
+
     /// <summary>Returns this node's keys, bytes and counters.</summary>
     [Alias("Stats"), ReadOnly]
     Task<NodeStats> GetStatsAsync();

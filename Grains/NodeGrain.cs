@@ -24,6 +24,7 @@ public sealed class NodeGrain(
     // Replica references by key: GetGrain resolves the interface by reflection on every call (see CacheClient).
     // Turns of this grain never run at once, reentrant as it is, so a plain dictionary is safe.
     private readonly Dictionary<long, IReplicaGrain> _replicas = [];
+    private readonly Dictionary<int, IBucketGrain> _buckets = [];
 
     /// <inheritdoc />
     public async Task<ReplicaApplyResult[]> ApplyReplicaWritesAsync(ReplicaWrites[] batch)
@@ -40,20 +41,37 @@ public sealed class NodeGrain(
             calls[i] = writes.Length == 1 ? replica.ApplyAsync(writes[0]) : replica.ApplyManyAsync(writes);
         }
 
-        var results = new ReplicaApplyResult[batch.Length];
-        for (int i = 0; i < calls.Length; i++)
+        return await AnswerEachAsync(calls, static applied => new ReplicaApplyResult(applied, Failure: null), static failure => new ReplicaApplyResult(false, failure));
+    }
+
+    /// <inheritdoc />
+    public async Task<BucketShareResult[]> GetSharesAsync(BucketKeys[] shares)
+    {
+        var calls = new Task<CacheEntry?[]>[shares.Length];
+        for (int i = 0; i < shares.Length; i++)
         {
-            try
-            {
-                results[i] = new ReplicaApplyResult(await calls[i], Failure: null);
-            }
-            catch (Exception exception)
-            {
-                results[i] = new ReplicaApplyResult(false, exception);
-            }
+            calls[i] = Bucket(shares[i].Bucket).GetManyAsync(shares[i].Keys);
         }
 
-        return results;
+        return await AnswerEachAsync(calls, static entries => new BucketShareResult(entries, Failure: null), static failure => new BucketShareResult(Entries: null, failure));
+    }
+
+    /// <inheritdoc />
+    public async Task<BucketShareResult[]> SetSharesAsync(BucketEntries[] shares, CacheExpiry? expiry)
+    {
+        var calls = new Task<bool>[shares.Length];
+        for (int i = 0; i < shares.Length; i++)
+        {
+            calls[i] = WrittenAsync(Bucket(shares[i].Bucket).SetManyAsync(shares[i].Entries, expiry));
+        }
+
+        return await AnswerEachAsync(calls, static _ => new BucketShareResult(Entries: null, Failure: null), static failure => new BucketShareResult(Entries: null, failure));
+
+        static async Task<bool> WrittenAsync(Task write)
+        {
+            await write;
+            return true;
+        }
     }
 
     /// <inheritdoc />
@@ -120,4 +138,33 @@ public sealed class NodeGrain(
     }
 
     private static async Task<BucketSnapshot?> SnapshotOf(IBucketGrain bucket) => await bucket.GetSnapshotAsync();
+
+    // Awaits every call of a batch; a call's failure becomes its own answer instead of failing the whole batch.
+    private static async Task<TResult[]> AnswerEachAsync<T, TResult>(Task<T>[] calls, Func<T, TResult> answered, Func<Exception, TResult> failed)
+    {
+        var results = new TResult[calls.Length];
+        for (int i = 0; i < calls.Length; i++)
+        {
+            try
+            {
+                results[i] = answered(await calls[i]);
+            }
+            catch (Exception exception)
+            {
+                results[i] = failed(exception);
+            }
+        }
+
+        return results;
+    }
+
+    private IBucketGrain Bucket(int bucket)
+    {
+        if (!_buckets.TryGetValue(bucket, out var grain))
+        {
+            _buckets[bucket] = grain = GrainFactory.GetGrain<IBucketGrain>(bucket);
+        }
+
+        return grain;
+    }
 }
