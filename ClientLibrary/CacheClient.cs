@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Grains.Interfaces.Routing;
@@ -26,6 +27,8 @@ public sealed class CacheClient
     private const int RejectedAttempts = 4;
 
     private readonly IGrainFactory _grains;
+    private readonly ISiloBuckets? _silo;
+    private readonly ConcurrentDictionary<string, INodeGrain> _nodeGrains = new(StringComparer.Ordinal);
     private CacheTopology? _topology;
     private IBucketGrain?[]? _bucketGrains;
 
@@ -37,9 +40,18 @@ public sealed class CacheClient
 
     /// <summary>Creates a facade for a cluster whose topology is already known (inside a silo).</summary>
     public CacheClient(IGrainFactory grains, CacheTopology topology)
+        : this(grains, topology, silo: null)
+    {
+    }
+
+    /// <summary>Creates a facade inside a silo that knows where buckets live, so that multi-key operations carry
+    /// each other node's shares in one message, and reads of the buckets held here need no grain message
+    /// (<see cref="ISiloBuckets"/>).</summary>
+    public CacheClient(IGrainFactory grains, CacheTopology topology, ISiloBuckets? silo)
     {
         _grains = grains;
         _topology = topology;
+        _silo = silo;
     }
 
     /// <summary>Returns the entry stored under <paramref name="key"/>, or <see langword="null"/> on a miss
@@ -52,6 +64,11 @@ public sealed class CacheClient
     public async Task<CacheEntry?> GetAsync(CacheKey key)
     {
         int bucket = await GetBucketAsync(key);
+        if (_silo is not null && _silo.TryReadHere(bucket, key.Value, out var here))
+        {
+            return here;
+        }
+
         try
         {
             return await CallBucketAsync(bucket, static (grain, key) => grain.GetAsync(key).WaitAsync(ReadFallbackAfter), key.Value);
@@ -113,7 +130,9 @@ public sealed class CacheClient
 
     /// <summary>
     /// Returns the entries under <paramref name="keys"/>, in the same order, <see langword="null"/> for each miss
-    /// (Redis <c>MGET</c>). Keys are grouped by bucket and each bucket is called once, all in parallel.
+    /// (Redis <c>MGET</c>). Keys are grouped by bucket and each bucket is called once, all in parallel; inside a
+    /// silo, the buckets of each other node are carried there in one message (<see cref="ISiloBuckets"/>); the keys of buckets held here are read without a grain message when
+    /// their committed state can answer.
     /// </summary>
     /// <exception cref="CacheArgumentException">No keys were given; nothing is read.</exception>
     public async Task<CacheEntry?[]> GetManyAsync(IReadOnlyList<CacheKey> keys)
@@ -121,22 +140,19 @@ public sealed class CacheClient
         var groups = await GroupByBucketAsync(keys);
         var results = new CacheEntry?[keys.Count];
         var calls = new List<Task>(groups.Count);
-        foreach (var (bucket, group) in groups)
+        var remote = ByRemoteNode(groups, out var local);
+        foreach (var (bucket, group) in local)
         {
-            calls.Add(ScatterAsync(CallBucketAsync(bucket, static (grain, keys) => grain.GetManyAsync(keys), group.Keys.ToArray()), group.Positions, results));
+            calls.Add(ReadShareAsync(bucket, group, results));
+        }
+
+        foreach (var (node, shares) in remote)
+        {
+            calls.Add(ReadSharesOnAsync(node, shares, results));
         }
 
         await Task.WhenAll(calls);
         return results;
-
-        static async Task ScatterAsync(Task<CacheEntry?[]> call, List<int> positions, CacheEntry?[] results)
-        {
-            var entries = await call;
-            for (int i = 0; i < entries.Length; i++)
-            {
-                results[positions[i]] = entries[i];
-            }
-        }
     }
 
     /// <inheritdoc cref="GetManyAsync(IReadOnlyList{CacheKey})"/>
@@ -162,25 +178,24 @@ public sealed class CacheClient
 
         var groups = await GroupByBucketAsync(keys);
         var calls = new List<Task>(groups.Count);
-        foreach (var (bucket, group) in groups)
+        var remote = ByRemoteNode(groups, out var local);
+        foreach (var (bucket, group) in local)
         {
-            var share = new KeyValuePair<string, CacheValue>[group.Positions.Count];
-            for (int i = 0; i < share.Length; i++)
+            calls.Add(WriteShareAsync(new BucketEntries(bucket, ShareOf(entries, group)), expiry));
+        }
+
+        foreach (var (node, shares) in remote)
+        {
+            var request = new BucketEntries[shares.Count];
+            for (int i = 0; i < request.Length; i++)
             {
-                var entry = entries[group.Positions[i]];
-                share[i] = new(entry.Key.Value, entry.Value);
+                request[i] = new BucketEntries(shares[i].Bucket, ShareOf(entries, shares[i].Group));
             }
 
-            calls.Add(CallBucketAsync(bucket, SetShareAsync, (share, expiry)));
+            calls.Add(WriteSharesOnAsync(node, request, expiry));
         }
 
         await Task.WhenAll(calls);
-
-        static async Task<bool> SetShareAsync(IBucketGrain grain, (KeyValuePair<string, CacheValue>[] Share, CacheExpiry? Expiry) s)
-        {
-            await grain.SetManyAsync(s.Share, s.Expiry);
-            return true;
-        }
     }
 
     /// <inheritdoc cref="SetManyAsync(IReadOnlyList{KeyValuePair{CacheKey, CacheValue}}, CacheExpiry?)"/>
@@ -452,6 +467,164 @@ public sealed class CacheClient
 
         return sum;
     }
+
+    // Splits a batch's bucket groups into those whose primary is on another node (by node) and the rest (called
+    // directly: this node's, or all of them outside a silo, where there is no silo).
+    private Dictionary<string, List<(int Bucket, KeyGroup Group)>> ByRemoteNode(
+        Dictionary<int, KeyGroup> groups, out List<(int Bucket, KeyGroup Group)> local)
+    {
+        var remote = new Dictionary<string, List<(int Bucket, KeyGroup Group)>>(StringComparer.Ordinal);
+        local = new List<(int Bucket, KeyGroup Group)>(_silo is null ? groups.Count : 4);
+        foreach (var (bucket, group) in groups)
+        {
+            if (_silo?.RemoteNodeOf(bucket) is { } node)
+            {
+                if (!remote.TryGetValue(node, out var shares))
+                {
+                    remote[node] = shares = [];
+                }
+
+                shares.Add((bucket, group));
+            }
+            else
+            {
+                local.Add((bucket, group));
+            }
+        }
+
+        return remote;
+    }
+
+    // A share of a bucket held here is read without a grain message when every key's committed state answers.
+    private async Task ReadShareAsync(int bucket, KeyGroup group, CacheEntry?[] results)
+    {
+        var entries = new CacheEntry?[group.Keys.Count];
+        if (_silo is null || !_silo.TryReadHere(bucket, group.Keys, entries))
+        {
+            entries = await CallBucketAsync(bucket, static (grain, keys) => grain.GetManyAsync(keys), group.Keys.ToArray());
+        }
+
+        Scatter(entries, group.Positions, results);
+    }
+
+    // One message to the node for all its shares. A share that failed there, or all of them when the message did,
+    // is read again directly: a read may be repeated.
+    private async Task ReadSharesOnAsync(string node, List<(int Bucket, KeyGroup Group)> shares, CacheEntry?[] results)
+    {
+        var request = new BucketKeys[shares.Count];
+        for (int i = 0; i < request.Length; i++)
+        {
+            request[i] = new BucketKeys(shares[i].Bucket, shares[i].Group.Keys.ToArray());
+        }
+
+        BucketShareResult[]? answers;
+        try
+        {
+            answers = await NodeGrain(node).GetSharesAsync(request);
+        }
+        catch (Exception)
+        {
+            answers = null;
+        }
+
+        List<Task>? again = null;
+        for (int i = 0; i < shares.Count; i++)
+        {
+            if (answers?[i] is { Failure: null, Entries: { } entries })
+            {
+                Scatter(entries, shares[i].Group.Positions, results);
+            }
+            else
+            {
+                (again ??= []).Add(ReadShareAsync(shares[i].Bucket, shares[i].Group, results));
+            }
+        }
+
+        if (again is not null)
+        {
+            await Task.WhenAll(again);
+        }
+    }
+
+    private static void Scatter(CacheEntry?[] entries, List<int> positions, CacheEntry?[] results)
+    {
+        for (int i = 0; i < entries.Length; i++)
+        {
+            results[positions[i]] = entries[i];
+        }
+    }
+
+    private static KeyValuePair<string, CacheValue>[] ShareOf(IReadOnlyList<KeyValuePair<CacheKey, CacheValue>> entries, KeyGroup group)
+    {
+        var share = new KeyValuePair<string, CacheValue>[group.Positions.Count];
+        for (int i = 0; i < share.Length; i++)
+        {
+            var entry = entries[group.Positions[i]];
+            share[i] = new(entry.Key.Value, entry.Value);
+        }
+
+        return share;
+    }
+
+    private Task<bool> WriteShareAsync(BucketEntries share, CacheExpiry? expiry) =>
+        CallBucketAsync(share.Bucket, static async (grain, s) =>
+        {
+            await grain.SetManyAsync(s.Share.Entries, s.Expiry);
+            return true;
+        }, (Share: share, Expiry: expiry));
+
+    // One message to the node for all its shares. Only what never reached a bucket is written again, directly
+    // (the message, or a share's call there, rejected undelivered): a write that may have run is not repeated,
+    // and its failure is the batch's, as a bucket's own failure is.
+    private async Task WriteSharesOnAsync(string node, BucketEntries[] shares, CacheExpiry? expiry)
+    {
+        BucketShareResult[] answers;
+        try
+        {
+            answers = await NodeGrain(node).SetSharesAsync(shares, expiry);
+        }
+        catch (OrleansMessageRejectionException rejection) when (rejection is not SiloUnavailableException)
+        {
+            var direct = new Task[shares.Length];
+            for (int i = 0; i < shares.Length; i++)
+            {
+                direct[i] = WriteShareAsync(shares[i], expiry);
+            }
+
+            await Task.WhenAll(direct);
+            return;
+        }
+
+        List<Task>? again = null;
+        Exception? failure = null;
+        for (int i = 0; i < shares.Length; i++)
+        {
+            switch (answers[i].Failure)
+            {
+                case null:
+                    break;
+                case OrleansMessageRejectionException rejection when rejection is not SiloUnavailableException:
+                    (again ??= []).Add(WriteShareAsync(shares[i], expiry));
+                    break;
+                case var other:
+                    failure ??= other;
+                    break;
+            }
+        }
+
+        if (again is not null)
+        {
+            await Task.WhenAll(again);
+        }
+
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    private INodeGrain NodeGrain(string node) =>
+        _nodeGrains.GetOrAdd(node, static (id, grains) => grains.GetGrain<INodeGrain>(id), _grains);
 
     /// <summary>
     /// The one call path of every keyed operation: the bucket's grain reference (kept, not looked up again), and

@@ -47,6 +47,7 @@ public sealed partial class BucketGrain
             if (exception is StalePrimaryException)
             {
                 // A newer activation of this bucket took over its replicas: this one must not serve any more.
+                reads.Withdraw(Bucket, _store);
                 DeactivateOnIdle();
             }
 

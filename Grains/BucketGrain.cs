@@ -25,6 +25,7 @@ namespace OrleansCache.Grains;
 public sealed partial class BucketGrain(
     BucketMapProvider maps,
     LocalBucketCatalog catalog,
+    LocalReads reads,
     ILocalSiloDetails silo,
     IOptions<CacheOptions> options,
     NodeMemory memory,
@@ -65,11 +66,15 @@ public sealed partial class BucketGrain(
 
         await ClaimReplicasAsync(map, newestEpoch);
         TrackExpiries();
+
+        // Recovered and followed by its replicas: this node's doors may now read committed entries directly.
+        reads.Publish(Bucket, _store);
     }
 
     /// <inheritdoc />
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        reads.Withdraw(Bucket, _store);
         sweeper.Untrack(Bucket);
 
         // Orleans dehydrates a moving grain after this returns: keep what it carries, then free the store.
@@ -79,7 +84,11 @@ public sealed partial class BucketGrain(
     }
 
     /// <summary>Called by Orleans when the activation is gone; a moved bucket is active on its new node by then.</summary>
-    public void Dispose() => catalog.Remove(this.GetPrimaryKeyLong(), replica: false, this);
+    public void Dispose()
+    {
+        reads.Withdraw(Bucket, _store);
+        catalog.Remove(this.GetPrimaryKeyLong(), replica: false, this);
+    }
 
     /// <inheritdoc />
     public Task<BucketSnapshot> GetSnapshotAsync() => Task.FromResult(_store.ToSnapshot());

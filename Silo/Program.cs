@@ -3,6 +3,8 @@ using Orleans.Dashboard;
 using OrleansCache.ClientLibrary;
 using OrleansCache.Grains;
 using OrleansCache.Grains.Interfaces;
+using OrleansCache.Grains.Routing;
+using OrleansCache.Grains.Storage;
 using OrleansCache.Silo.Apis;
 using OrleansCache.Silo.CacheView;
 using OrleansCache.Silo.Configuration;
@@ -58,7 +60,12 @@ while (true)
 
     // The one facade the HTTP API and the Redis protocol call; the cluster's topology is this node's settings.
     builder.Services.AddSingleton(services => new CacheClient(
-        services.GetRequiredService<IGrainFactory>(), new CacheTopology(cache.Buckets, cache.ReplicationFactor, cache.MaxValueBytes)));
+        services.GetRequiredService<IGrainFactory>(),
+        new CacheTopology(cache.Buckets, cache.ReplicationFactor, cache.MaxValueBytes),
+        new SiloBuckets(
+            services.GetRequiredService<BucketMapProvider>(),
+            services.GetRequiredService<LocalReads>(),
+            services.GetRequiredService<ILocalSiloDetails>())));
     builder.Services.AddSingleton(new ClientPassword(node.CachePassword));
     builder.Services.AddNodeHealthChecks();
     builder.Services.AddProblemDetails();

@@ -20,6 +20,7 @@
 #                       (unset: no Garnet target)
 #   BENCH_ROUNDS        rounds (default 2)
 #   BENCH_REQUESTS      requests per redis-benchmark run (default 200000)
+#   BENCH_TESTS         redis-benchmark's -t (default set,get; e.g. mset: MSET of 10 random keys)
 #   BENCH_DIR           logs (default artifacts/bench)
 #   BENCH_PUBLISH_DIR   where scripts/publish.sh puts the binaries (default artifacts/publish)
 #   BENCH_BASELINE_DIR  binaries of another build (for example an earlier commit's scripts/publish.sh
@@ -37,6 +38,8 @@ bench_arguments "$@"
 
 rounds="${BENCH_ROUNDS:-2}"
 requests="${BENCH_REQUESTS:-200000}"
+tests="${BENCH_TESTS:-set,get}"
+[[ "$tests" =~ ^[a-z]+(,[a-z]+)*$ ]] || bench_fail "BENCH_TESTS must be redis-benchmark test names separated by commas (e.g. set,get,mset); it is '$tests'."
 bench_positive rounds requests
 baseline_dir="${BENCH_BASELINE_DIR:-}"
 if [[ -n "$baseline_dir" && ! -f "$baseline_dir/silo/Silo.dll" ]]; then
@@ -104,15 +107,15 @@ for ((round = 1; round <= rounds; round++)); do
       name="${target%% *}"
       echo "round $round/$rounds: $name, -P $pipeline ..." >&2
       # --csv prints "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
-      redis-benchmark -h "${target#* }" -p 6379 -t set,get -n "$requests" -r 100000 -d 100 -c 50 -P "$pipeline" --csv 2>> "$bench_dir/redis-benchmark.log" \
-        | tr -d '"' | awk -F, -v target="$name" -v pipeline="$pipeline" '$1 == "SET" || $1 == "GET" { print target "," $1 "," pipeline "," $2 "," $5 "," $7 }' \
+      redis-benchmark -h "${target#* }" -p 6379 -t "$tests" -n "$requests" -r 100000 -d 100 -c 50 -P "$pipeline" --csv 2>> "$bench_dir/redis-benchmark.log" \
+        | tr -d '"' | awk -F, -v target="$name" -v pipeline="$pipeline" 'NR > 1 { sub(/ .*/, "", $1); print target "," $1 "," pipeline "," $2 "," $5 "," $7 }' \
         >> "$results"
     done
   done
 done
 
 echo
-echo "redis-benchmark -t set,get -n $requests -r 100000 -d 100 -c 50 -P 1|16, median of $rounds round(s)"
+echo "redis-benchmark -t $tests -n $requests -r 100000 -d 100 -c 50 -P 1|16, median of $rounds round(s)"
 sort -t, -k1,1 -k2,2 -k3,3n "$results" | awk -F, '
   function median(list,   n, a, i, j, t) {
     n = split(list, a, " ")

@@ -37,6 +37,7 @@ public static class CacheSiloBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CacheOptions>, CacheOptionsValidator>());
         services.AddSingleton<BucketMapProvider>();
         services.AddSingleton<LocalBucketCatalog>();
+        services.AddSingleton<LocalReads>();
         services.AddSingleton<NodeMemory>();
         services.AddSingleton<NodeCounters>();
         services.AddSingleton<CacheMetrics>();

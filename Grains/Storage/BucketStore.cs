@@ -14,6 +14,9 @@ namespace OrleansCache.Grains.Storage;
 /// delete arrives as a <see cref="ReplicaWrite"/>, so the copies never diverge.</para>
 /// <para>Every change is reported to the silo's <see cref="NodeMemory"/>, and <see cref="Release"/>
 /// takes the whole store off it when the grain deactivates.</para>
+/// <para>One other thread may read a primary's committed entries at any time, without a grain message
+/// (<see cref="TryReadCommitted"/>): every change here is bracketed by a change counter, odd while it runs, that
+/// such a reader checks before and after, so it sees committed state or gives up and asks the grain.</para>
 /// </remarks>
 public sealed class BucketStore
 {
@@ -40,6 +43,10 @@ public sealed class BucketStore
     private PriorityQueue<string, DateTimeOffset> _expiries = new();
     private int _expiring;
     private long _bytes;
+
+    // Odd while a change runs, and moved on by every change: a reader on another thread that sees the same even
+    // value before and after its lookup saw no change in between (a sequence lock; see TryReadCommitted).
+    private int _changes;
 
     /// <summary>Creates a store that stands alone: system time, no silo budget.</summary>
     public BucketStore()
@@ -124,14 +131,83 @@ public sealed class BucketStore
     public ReplicaWrite Write(string key, CacheEntry? entry)
     {
         var write = new ReplicaWrite(NextVersion, key, entry) { Epoch = Epoch };
+        BeginChange();
         _uncommitted.Add((key, _entries.TryGetValue(key, out var before) ? before : (Slot?)null));
         Apply(write);
         Touch(key);
+        EndChange();
         return write;
     }
 
     /// <summary>Makes the writes since the last commit final: every copy has them.</summary>
-    public void Commit() => _uncommitted.Clear();
+    public void Commit()
+    {
+        if (_uncommitted.Count == 0)
+        {
+            return;
+        }
+
+        BeginChange();
+        _uncommitted.Clear();
+        EndChange();
+    }
+
+    /// <summary>
+    /// Reads <paramref name="key"/>'s committed entry from a thread other than the owning grain's, without
+    /// waiting for it: <see langword="true"/> with the live entry (or <see langword="null"/> for none) when no
+    /// write was uncommitted or under way meanwhile and the entry needs no change to be read (it has not expired,
+    /// and has no sliding expiry to move ahead); <see langword="false"/> when only the grain can answer.
+    /// </summary>
+    /// <param name="key">The key.</param>
+    /// <param name="entry">The committed live entry, or <see langword="null"/> when the key has none.</param>
+    public bool TryReadCommitted(string key, out CacheEntry? entry)
+    {
+        entry = null;
+        int before = Volatile.Read(ref _changes);
+        if ((before & 1) != 0)
+        {
+            return false;
+        }
+
+        CacheEntry? found;
+        try
+        {
+            if (_uncommitted.Count != 0)
+            {
+                return false;
+            }
+
+            // Found, it is marked as just used (for eviction), as a read through the grain marks it. Should a change
+            // run meanwhile, the mark may land on a slot that moved: only an eviction's sampling reads it.
+            ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, key);
+            if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref slot))
+            {
+                found = null;
+            }
+            else
+            {
+                found = slot.Entry;
+                slot.LastUsed = _memory.NextAccessStamp();
+            }
+        }
+        catch (Exception)
+        {
+            // A change that started after the check above can make a lookup fail (a table being resized); the
+            // counter below would discard what it found anyway.
+            return false;
+        }
+
+        // The lookup's reads must be done before the counter is read again.
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _changes) != before
+            || (found is not null && (found.SlidingExpiration is not null || found.IsExpiredAt(Now))))
+        {
+            return false;
+        }
+
+        entry = found;
+        return true;
+    }
 
     /// <summary>
     /// Takes back every write made here since the last <see cref="Commit"/>, restoring the entries they replaced
@@ -142,6 +218,7 @@ public sealed class BucketStore
     public int RollBack()
     {
         int count = _uncommitted.Count;
+        BeginChange();
         for (int i = count - 1; i >= 0; i--)
         {
             var (key, before) = _uncommitted[i];
@@ -158,6 +235,7 @@ public sealed class BucketStore
 
         _uncommitted.Clear();
         Sequence += count > 0 ? 1 : 0;
+        EndChange();
         return count;
     }
 
@@ -175,7 +253,9 @@ public sealed class BucketStore
             return false;
         }
 
+        BeginChange();
         Apply(write);
+        EndChange();
         return true;
     }
 
@@ -236,6 +316,7 @@ public sealed class BucketStore
     public void Reset(BucketSnapshot snapshot)
     {
         Release();
+        BeginChange();
         _entries = new Dictionary<string, Slot>(snapshot.Entries.Count, StringComparer.Ordinal);
         foreach (var (key, entry) in snapshot.Entries)
         {
@@ -244,11 +325,13 @@ public sealed class BucketStore
 
         Sequence = snapshot.Sequence;
         Epoch = snapshot.Epoch;
+        EndChange();
     }
 
     /// <summary>Drops every entry and takes them off the silo's accounting (when the grain deactivates).</summary>
     public void Release()
     {
+        BeginChange();
         _memory.Add(-_bytes, -_entries.Count, _replica);
         _bytes = 0;
         _entries = new Dictionary<string, Slot>(StringComparer.Ordinal);
@@ -256,6 +339,7 @@ public sealed class BucketStore
         _expiries = new PriorityQueue<string, DateTimeOffset>();
         _expiring = 0;
         _uncommitted.Clear();
+        EndChange();
     }
 
     /// <summary>Copies every live entry into <paramref name="target"/>.</summary>
@@ -266,6 +350,13 @@ public sealed class BucketStore
             target[key] = entry;
         }
     }
+
+    // A change is under way from here to EndChange: readers on other threads (TryReadCommitted) give up. A full
+    // fence, so that none of the change's writes is seen before the odd counter.
+    private void BeginChange() => Interlocked.Increment(ref _changes);
+
+    // A release write, so that every write of the change is seen before the even counter.
+    private void EndChange() => Volatile.Write(ref _changes, _changes + 1);
 
     private void Apply(ReplicaWrite write)
     {

@@ -51,6 +51,13 @@ public sealed class NodeCounters
     /// <summary>Counts one read.</summary>
     public void CountRead(bool hit) => Interlocked.Increment(ref hit ? ref _hits : ref _misses);
 
+    /// <summary>Counts <paramref name="hits"/> reads that found a live entry and <paramref name="misses"/> that did not.</summary>
+    public void CountReads(int hits, int misses)
+    {
+        Interlocked.Add(ref _hits, hits);
+        Interlocked.Add(ref _misses, misses);
+    }
+
     /// <summary>Counts evicted entries.</summary>
     public void CountEvictions(int count) => Interlocked.Add(ref _evictions, count);
 

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Grains.Interfaces.Routing;
 using OrleansCache.Tests.Infrastructure;
@@ -39,7 +41,23 @@ public sealed class SiloOnlyCallsTests
         var leaving = await RefusedAsync(() => client.Grains.GetGrain<INodeGrain>("1").NodeLeavingAsync(SiloAddress.New(new IPEndPoint(IPAddress.Parse(first.Ip), 11111), 1)));
         var forged = new ReplicaWrite(long.MaxValue, "kept", Entry: null) { Epoch = long.MaxValue };
         var pushed = await RefusedAsync(() => client.Grains.GetGrain<INodeGrain>("1").ApplyReplicaWritesAsync([new ReplicaWrites(ReplicaKey.Create(kept.Bucket, 1), [forged])]));
-        Assert.All([emptied, copied, leaving, pushed], e => Assert.Contains("own nodes only", e.Message, StringComparison.Ordinal));
+        var written = await RefusedAsync(() => client.Grains.GetGrain<INodeGrain>("1").SetSharesAsync(
+            [new BucketEntries(kept.Bucket, [KeyValuePair.Create("kept", new CacheValue("forged"u8.ToArray(), ValueFormat.Raw))])], expiry: null));
+        var read = await RefusedAsync(() => client.Grains.GetGrain<INodeGrain>("1").GetSharesAsync([new BucketKeys(kept.Bucket, ["kept"])]));
+        Assert.All([emptied, copied, leaving, pushed, written, read], e => Assert.Contains("own nodes only", e.Message, StringComparison.Ordinal));
+        Assert.Equal("the value", await first.GetAsync("kept"));
+
+        // A node's own multi-key calls carry each other node's shares there in one silo-only call: they pass.
+        var keys = Enumerable.Range(0, 64).Select(i => $"batch-{i}").ToArray();
+        using (var set = await first.Http.PostAsJsonAsync("/mset", new { entries = keys.ToDictionary(k => k, k => $"value of {k}") }).WaitAsync(Call))
+        {
+            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        }
+
+        var second = cluster["1"];
+        using var got = await second.Http.PostAsJsonAsync("/mget", new { keys }).WaitAsync(Call);
+        var values = (await got.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("values");
+        Assert.All(keys, k => Assert.Equal($"value of {k}", values.GetProperty(k).GetString()));
 
         // The nodes' own internal calls still pass: the expiry sweep reclaims the short-lived key without a
         // read, and when the primary of "kept" dies its replica (not reset) serves it.

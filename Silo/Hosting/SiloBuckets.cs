@@ -1,0 +1,42 @@
+using Orleans.Metadata;
+using OrleansCache.ClientLibrary;
+using OrleansCache.Grains.Interfaces;
+using OrleansCache.Grains.Routing;
+using OrleansCache.Grains.Storage;
+
+namespace OrleansCache.Silo.Hosting;
+
+/// <summary>
+/// This node's <see cref="ISiloBuckets"/>: a bucket's primary is where the bucket map over the current
+/// membership places it (the placement director's own map), and the primaries active here publish their
+/// committed entries (<see cref="LocalReads"/>). A bucket that has not yet moved where the map says is still
+/// found: the node that receives its share calls it wherever it is.
+/// </summary>
+internal sealed class SiloBuckets(BucketMapProvider maps, LocalReads reads, ILocalSiloDetails silo) : ISiloBuckets
+{
+    // The map of the last membership seen: building the active-silo set for every bucket of every batch would
+    // allocate more than the batch saves.
+    private Placed? _placed;
+
+    /// <inheritdoc />
+    public string? RemoteNodeOf(int bucket)
+    {
+        var version = maps.Version;
+        var placed = _placed;
+        if (placed is null || placed.Version != version)
+        {
+            _placed = placed = new Placed(version, maps.Current);
+        }
+
+        string? node = placed.Map.GetNode(bucket, rank: 0);
+        return node is null || node == silo.Name ? null : node;
+    }
+
+    /// <inheritdoc />
+    public bool TryReadHere(int bucket, string key, out CacheEntry? entry) => reads.TryRead(bucket, key, out entry);
+
+    /// <inheritdoc />
+    public bool TryReadHere(int bucket, IReadOnlyList<string> keys, CacheEntry?[] entries) => reads.TryRead(bucket, keys, entries);
+
+    private sealed record Placed((MembershipVersion Membership, MajorMinorVersion Manifest, int Leaving) Version, BucketMap Map);
+}
