@@ -64,9 +64,29 @@ public sealed class CacheClient
     public async Task<CacheEntry?> GetAsync(CacheKey key)
     {
         int bucket = await GetBucketAsync(key);
-        if (_silo is not null && _silo.TryReadHere(bucket, key.Value, out var here))
+        if (_silo is not null)
         {
-            return here;
+            if (_silo.TryReadHere(bucket, key.Value, out var here))
+            {
+                return here;
+            }
+
+            if (_silo.RemoteNodeOf(bucket) is { } node)
+            {
+                try
+                {
+                    return await _silo.ReadOnNodeAsync(node, bucket, key.Value).WaitAsync(ReadFallbackAfter);
+                }
+                catch (TimeoutException slow)
+                {
+                    // The primary's node does not answer (it may be dying): its replica does, as below.
+                    return await ReadFromReplicaAsync(bucket, key.Value, slow);
+                }
+                catch (Exception)
+                {
+                    // The message or the bucket there failed: read as a node without the channel would.
+                }
+            }
         }
 
         try

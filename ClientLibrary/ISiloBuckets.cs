@@ -32,4 +32,15 @@ public interface ISiloBuckets
     /// <param name="entries">Where each key's entry goes, at its key's index.</param>
     /// <returns><see langword="false"/> when the bucket grain must be asked for all of them.</returns>
     bool TryReadHere(int bucket, IReadOnlyList<string> keys, CacheEntry?[] entries);
+
+    /// <summary>
+    /// Reads <paramref name="key"/> of <paramref name="bucket"/> on <paramref name="node"/>, where its primary is,
+    /// together with the other reads this node sends there meanwhile (one message for many).
+    /// </summary>
+    /// <param name="node">The node <see cref="RemoteNodeOf"/> named.</param>
+    /// <param name="bucket">The key's bucket.</param>
+    /// <param name="key">A valid key.</param>
+    /// <returns>The live entry, or <see langword="null"/> on a miss; an exception when the read did not come back
+    /// (it may be made again another way).</returns>
+    Task<CacheEntry?> ReadOnNodeAsync(string node, int bucket, string key);
 }

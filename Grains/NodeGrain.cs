@@ -15,6 +15,7 @@ namespace OrleansCache.Grains;
 [Reentrant] // Reads other grains and forwards replica writes; overlapping calls share only the reference cache, touched between awaits.
 public sealed class NodeGrain(
     LocalBucketCatalog catalog,
+    LocalReads reads,
     BucketMapProvider maps,
     NodeMemory memory,
     NodeCounters counters,
@@ -47,10 +48,14 @@ public sealed class NodeGrain(
     /// <inheritdoc />
     public async Task<BucketShareResult[]> GetSharesAsync(BucketKeys[] shares)
     {
+        // Shares of primaries active here are read from their committed state; only the rest cost a bucket call.
         var calls = new Task<CacheEntry?[]>[shares.Length];
         for (int i = 0; i < shares.Length; i++)
         {
-            calls[i] = Bucket(shares[i].Bucket).GetManyAsync(shares[i].Keys);
+            var entries = new CacheEntry?[shares[i].Keys.Length];
+            calls[i] = reads.TryRead(shares[i].Bucket, shares[i].Keys, entries)
+                ? Task.FromResult(entries)
+                : Bucket(shares[i].Bucket).GetManyAsync(shares[i].Keys);
         }
 
         return await AnswerEachAsync(calls, static entries => new BucketShareResult(entries, Failure: null), static failure => new BucketShareResult(Entries: null, failure));

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using OrleansCache.ClientLibrary;
 using OrleansCache.Grains;
+using OrleansCache.Grains.Batching;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Grains.Routing;
 using OrleansCache.Grains.Storage;
@@ -65,6 +66,7 @@ while (true)
         new SiloBuckets(
             services.GetRequiredService<BucketMapProvider>(),
             services.GetRequiredService<LocalReads>(),
+            services.GetRequiredService<RemoteReads>(),
             services.GetRequiredService<ILocalSiloDetails>())));
     builder.Services.AddSingleton(new ClientPassword(node.CachePassword));
     builder.Services.AddNodeHealthChecks();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using OrleansCache.Grains;
+using OrleansCache.Grains.Batching;
 using OrleansCache.Grains.Merging;
 using OrleansCache.Grains.Placement;
 using OrleansCache.Grains.Replication;
@@ -52,6 +53,7 @@ public static class CacheSiloBuilderExtensions
         services.TryAddKeyedSingleton(CacheTime.ServiceKey, (sp, _) => sp.GetRequiredService<TimeProvider>());
         services.AddSingleton<ClusterViewSource>();
         services.AddSingleton<ReplicationChannels>();
+        services.AddSingleton<RemoteReads>();
         services.AddSingleton<CachePlacementDirector>();
         services.AddSingleton<BucketRebalancer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BucketRebalancer>());

@@ -1,5 +1,6 @@
 using Orleans.Metadata;
 using OrleansCache.ClientLibrary;
+using OrleansCache.Grains.Batching;
 using OrleansCache.Grains.Interfaces;
 using OrleansCache.Grains.Routing;
 using OrleansCache.Grains.Storage;
@@ -9,10 +10,11 @@ namespace OrleansCache.Silo.Hosting;
 /// <summary>
 /// This node's <see cref="ISiloBuckets"/>: a bucket's primary is where the bucket map over the current
 /// membership places it (the placement director's own map), and the primaries active here publish their
-/// committed entries (<see cref="LocalReads"/>). A bucket that has not yet moved where the map says is still
+/// committed entries (<see cref="LocalReads"/>); single reads for other nodes go there in shared messages
+/// (<see cref="RemoteReads"/>). A bucket that has not yet moved where the map says is still
 /// found: the node that receives its share calls it wherever it is.
 /// </summary>
-internal sealed class SiloBuckets(BucketMapProvider maps, LocalReads reads, ILocalSiloDetails silo) : ISiloBuckets
+internal sealed class SiloBuckets(BucketMapProvider maps, LocalReads reads, RemoteReads remote, ILocalSiloDetails silo) : ISiloBuckets
 {
     // The map of the last membership seen: building the active-silo set for every bucket of every batch would
     // allocate more than the batch saves.
@@ -37,6 +39,9 @@ internal sealed class SiloBuckets(BucketMapProvider maps, LocalReads reads, ILoc
 
     /// <inheritdoc />
     public bool TryReadHere(int bucket, IReadOnlyList<string> keys, CacheEntry?[] entries) => reads.TryRead(bucket, keys, entries);
+
+    /// <inheritdoc />
+    public Task<CacheEntry?> ReadOnNodeAsync(string node, int bucket, string key) => remote.ReadAsync(node, bucket, key);
 
     private sealed record Placed((MembershipVersion Membership, MajorMinorVersion Manifest, int Leaving) Version, BucketMap Map);
 }
