@@ -39,6 +39,18 @@ public abstract class NodeChannels<TItem, TResult>(IGrainFactory grains)
     /// <returns>Each item's answer, in the order of <paramref name="items"/>.</returns>
     protected abstract Task<Answer[]> CarryAsync(INodeGrain target, TItem[] items);
 
+    /// <summary>Turns a batch call's results into answers, one each.</summary>
+    protected static Answer[] AnswersOf<T>(T[] results, Func<T, Answer> answer)
+    {
+        var answers = new Answer[results.Length];
+        for (int i = 0; i < answers.Length; i++)
+        {
+            answers[i] = answer(results[i]);
+        }
+
+        return answers;
+    }
+
     /// <summary>One item's answer in a batch: its result, or what it failed with.</summary>
     protected readonly record struct Answer(TResult Result, Exception? Failure);
 

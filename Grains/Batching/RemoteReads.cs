@@ -26,15 +26,6 @@ public sealed class RemoteReads(IGrainFactory grains, IOptions<CacheOptions> opt
         SendAsync(node, new BucketKeys(bucket, [key]), bytes: 0);
 
     /// <inheritdoc />
-    protected override async Task<Answer[]> CarryAsync(INodeGrain target, BucketKeys[] items)
-    {
-        var results = await target.GetSharesAsync(items);
-        var answers = new Answer[results.Length];
-        for (int i = 0; i < answers.Length; i++)
-        {
-            answers[i] = new Answer(results[i].Entries is [var entry] ? entry : null, results[i].Failure);
-        }
-
-        return answers;
-    }
+    protected override async Task<Answer[]> CarryAsync(INodeGrain target, BucketKeys[] items) =>
+        AnswersOf(await target.GetSharesAsync(items), static result => new Answer(result.Entries is [var entry] ? entry : null, result.Failure));
 }

@@ -26,17 +26,8 @@ public sealed class ReplicationChannels(IGrainFactory grains) : NodeChannels<Rep
         SendAsync(node, new ReplicaWrites(replicaKey, writes), Bytes(writes));
 
     /// <inheritdoc />
-    protected override async Task<Answer[]> CarryAsync(INodeGrain target, ReplicaWrites[] items)
-    {
-        var results = await target.ApplyReplicaWritesAsync(items);
-        var answers = new Answer[results.Length];
-        for (int i = 0; i < answers.Length; i++)
-        {
-            answers[i] = new Answer(results[i].Applied, results[i].Failure);
-        }
-
-        return answers;
-    }
+    protected override async Task<Answer[]> CarryAsync(INodeGrain target, ReplicaWrites[] items) =>
+        AnswersOf(await target.ApplyReplicaWritesAsync(items), static result => new Answer(result.Applied, result.Failure));
 
     private static long Bytes(ReplicaWrite[] writes)
     {

@@ -47,7 +47,8 @@ public sealed class SiloOnlyCallsTests
         Assert.All([emptied, copied, leaving, pushed, written, read], e => Assert.Contains("own nodes only", e.Message, StringComparison.Ordinal));
         Assert.Equal("the value", await first.GetAsync("kept"));
 
-        // A node's own multi-key calls carry each other node's shares there in one silo-only call: they pass.
+        // A node's own multi-key calls carry each other node's shares there in one silo-only call, and its single
+        // GETs for other nodes travel the same way: they pass.
         var keys = Enumerable.Range(0, 64).Select(i => $"batch-{i}").ToArray();
         using (var set = await first.Http.PostAsJsonAsync("/mset", new { entries = keys.ToDictionary(k => k, k => $"value of {k}") }).WaitAsync(Call))
         {
@@ -58,6 +59,11 @@ public sealed class SiloOnlyCallsTests
         using var got = await second.Http.PostAsJsonAsync("/mget", new { keys }).WaitAsync(Call);
         var values = (await got.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("values");
         Assert.All(keys, k => Assert.Equal($"value of {k}", values.GetProperty(k).GetString()));
+        foreach (var key in keys.Take(16))
+        {
+            await first.SetAsync(key, $"single {key}").WaitAsync(Call);
+            Assert.Equal($"single {key}", await second.GetAsync(key).WaitAsync(Call));
+        }
 
         // The nodes' own internal calls still pass: the expiry sweep reclaims the short-lived key without a
         // read, and when the primary of "kept" dies its replica (not reset) serves it.
