@@ -21,6 +21,7 @@ public sealed class BucketMapProvider(
     private readonly CacheOptions _options = options.Value;
     private readonly ConcurrentDictionary<SiloAddress, byte> _leaving = new();
     private volatile CachedMap? _cached;
+    private volatile VersionedMap? _current;
     private int _leavingVersion;
 
     /// <summary>
@@ -28,7 +29,26 @@ public sealed class BucketMapProvider(
     /// grain types this silo has learned: exactly the silos the placement director may choose from, so a
     /// grain told to move by this map is never placed back on its own silo (which would drop its memory).
     /// </summary>
-    public BucketMap Current => GetMap(ActiveSilos(membership.CurrentSnapshot, manifests.Current.Silos.ContainsKey));
+    /// <remarks>Kept for as long as <see cref="Version"/> holds: every write asks for it, and building the set of
+    /// active silos each time cost 5% of a node's CPU under pipelined SETs (a CPU profile, 2026-12-03).</remarks>
+    public BucketMap Current
+    {
+        get
+        {
+            // The version is read first: a change while the map is built leaves a newer map under the older
+            // version, which the next read replaces.
+            var version = Version;
+            var current = _current;
+            if (current is not null && current.Version == version)
+            {
+                return current.Map;
+            }
+
+            var map = GetMap(ActiveSilos(membership.CurrentSnapshot, manifests.Current.Silos.ContainsKey));
+            _current = new VersionedMap(version, map);
+            return map;
+        }
+    }
 
     /// <summary>The current membership snapshot.</summary>
     public ClusterMembershipSnapshot Snapshot => membership.CurrentSnapshot;
@@ -94,4 +114,6 @@ public sealed class BucketMapProvider(
     }
 
     private sealed record CachedMap(HashSet<string> Nodes, BucketMap Map);
+
+    private sealed record VersionedMap((MembershipVersion Membership, MajorMinorVersion Manifest, int Leaving) Version, BucketMap Map);
 }

@@ -1,4 +1,3 @@
-using Orleans.Metadata;
 using OrleansCache.ClientLibrary;
 using OrleansCache.Grains.Batching;
 using OrleansCache.Grains.Interfaces;
@@ -16,21 +15,10 @@ namespace OrleansCache.Silo.Hosting;
 /// </summary>
 internal sealed class SiloBuckets(BucketMapProvider maps, LocalReads reads, RemoteReads remote, ILocalSiloDetails silo) : ISiloBuckets
 {
-    // The map of the last membership seen: building the active-silo set for every bucket of every batch would
-    // allocate more than the batch saves.
-    private Placed? _placed;
-
     /// <inheritdoc />
     public string? RemoteNodeOf(int bucket)
     {
-        var version = maps.Version;
-        var placed = _placed;
-        if (placed is null || placed.Version != version)
-        {
-            _placed = placed = new Placed(version, maps.Current);
-        }
-
-        string? node = placed.Map.GetNode(bucket, rank: 0);
+        string? node = maps.Current.GetNode(bucket, rank: 0);
         return node is null || node == silo.Name ? null : node;
     }
 
@@ -42,6 +30,4 @@ internal sealed class SiloBuckets(BucketMapProvider maps, LocalReads reads, Remo
 
     /// <inheritdoc />
     public Task<CacheEntry?> ReadOnNodeAsync(string node, int bucket, string key) => remote.ReadAsync(node, bucket, key);
-
-    private sealed record Placed((MembershipVersion Membership, MajorMinorVersion Manifest, int Leaving) Version, BucketMap Map);
 }
