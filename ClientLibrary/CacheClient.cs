@@ -151,8 +151,8 @@ public sealed class CacheClient
     /// <summary>
     /// Returns the entries under <paramref name="keys"/>, in the same order, <see langword="null"/> for each miss
     /// (Redis <c>MGET</c>). Keys are grouped by bucket and each bucket is called once, all in parallel; inside a
-    /// silo, the buckets of each other node are carried there in one message (<see cref="ISiloBuckets"/>); the keys of buckets held here are read without a grain message when
-    /// their committed state can answer.
+    /// silo, the buckets of each other node are carried there in one message (<see cref="ISiloBuckets"/>), and
+    /// the keys of buckets held here are read without a grain message when their committed state can answer.
     /// </summary>
     /// <exception cref="CacheArgumentException">No keys were given; nothing is read.</exception>
     public async Task<CacheEntry?[]> GetManyAsync(IReadOnlyList<CacheKey> keys)
@@ -488,8 +488,8 @@ public sealed class CacheClient
         return sum;
     }
 
-    // Splits a batch's bucket groups into those whose primary is on another node (by node) and the rest (called
-    // directly: this node's, or all of them outside a silo, where there is no silo).
+    // Splits a batch's bucket groups into those whose primary is on another node (by node) and the rest, called
+    // directly: this node's own, or every group when the facade runs outside a silo.
     private Dictionary<string, List<(int Bucket, KeyGroup Group)>> ByRemoteNode(
         Dictionary<int, KeyGroup> groups, out List<(int Bucket, KeyGroup Group)> local)
     {
