@@ -257,8 +257,19 @@ public sealed partial class CommandRunner
     }
 
     // Values are shown as UTF-8 text: a JSON value is stored as its JSON text, and raw bytes that are not
-    // UTF-8 (possible through PUT /cache) print with U+FFFD in place of each invalid sequence.
-    private static string AsText(CacheEntry entry) => Encoding.UTF8.GetString(entry.Value);
+    // UTF-8 (possible through PUT /cache) print with U+FFFD in place of each invalid sequence. A Redis hash
+    // prints as the JSON object of its fields.
+    private static string AsText(CacheEntry entry)
+    {
+        if (entry.Format != ValueFormat.Hash)
+        {
+            return Encoding.UTF8.GetString(entry.Value);
+        }
+
+        var text = new StringWriter();
+        JsonOutput.Write(text, json => JsonOutput.WriteValue(json, entry));
+        return text.ToString().TrimEnd();
+    }
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 

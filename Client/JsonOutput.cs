@@ -30,7 +30,7 @@ internal static class JsonOutput
 
     /// <summary>
     /// Writes a stored value as <c>GET /get</c> does: a value stored as JSON (through <c>POST /set</c>) as
-    /// that JSON, any other as a string of its UTF-8 text (U+FFFD for bytes that are not UTF-8, as the
+    /// that JSON, a Redis hash as an object of its fields, any other as a string of its UTF-8 text (U+FFFD for bytes that are not UTF-8, as the
     /// text output shows them), a miss as <c>null</c>.
     /// </summary>
     public static void WriteValue(Utf8JsonWriter writer, CacheEntry? entry)
@@ -43,6 +43,17 @@ internal static class JsonOutput
         {
             // The node stored it from a parsed JSON document: it is valid JSON.
             writer.WriteRawValue(entry.Value, skipInputValidation: true);
+        }
+        else if (entry.Format == ValueFormat.Hash)
+        {
+            // A Redis hash (HSET over RESP): an object of its fields, as GET /get shows it.
+            writer.WriteStartObject();
+            foreach (var (name, value) in HashValue.Decode(entry.Value))
+            {
+                writer.WriteString(Encoding.UTF8.GetString(name), Encoding.UTF8.GetString(value));
+            }
+
+            writer.WriteEndObject();
         }
         else
         {

@@ -297,6 +297,18 @@ public sealed class CacheClient
     public async Task<long> IncrementAsync(string key, long by = 1) => await IncrementAsync(CacheKey.Create(key), by);
 
     /// <summary>
+    /// Runs a Redis hash command (<c>HSET</c>, <c>HGET</c>, <c>HGETALL</c>, <c>HDEL</c>, ...) on the hash under
+    /// <paramref name="key"/>, atomically, in the key's bucket; see <see cref="HashOperation"/> for what each answers.
+    /// </summary>
+    /// <exception cref="CacheArgumentException">The key holds a value that is not a hash
+    /// (<see cref="CacheArgumentError.WrongType"/>), the hash would grow past <c>MAX_VALUE_BYTES</c>, or the node is
+    /// over its memory budget.</exception>
+    public async Task<HashResult> HashAsync(CacheKey key, HashCommand command)
+    {
+        return await CallAsync(key, static (grain, s) => grain.HashAsync(s.Key, s.command), (Key: key.Value, command));
+    }
+
+    /// <summary>
     /// Makes an existing key expire after <paramref name="timeToLive"/> (Redis <c>EXPIRE</c>/<c>PEXPIRE</c>); zero or
     /// negative deletes it at once, as Redis does.
     /// </summary>

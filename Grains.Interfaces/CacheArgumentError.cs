@@ -30,4 +30,8 @@ public enum CacheArgumentError
 
     /// <summary>A request argument other than the key or value is unusable, e.g. an empty key list (HTTP 400).</summary>
     InvalidArgument,
+
+    /// <summary>The key holds another kind of value than the operation works on: a string command on a hash, or
+    /// a hash command on a string (Redis's <c>WRONGTYPE</c>; HTTP 409).</summary>
+    WrongType,
 }

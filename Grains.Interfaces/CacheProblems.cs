@@ -28,4 +28,7 @@ public static class CacheProblems
     /// <param name="maxValueBytes">The cluster's <c>MAX_VALUE_BYTES</c>.</param>
     public static string ValueTooLarge(int maxValueBytes) =>
         $"The value is over {maxValueBytes} bytes; the limit is {maxValueBytes} (MAX_VALUE_BYTES).";
+
+    /// <summary>A string operation on a hash, or a hash operation on a string, in Redis's words.</summary>
+    public const string WrongType = "Operation against a key holding the wrong kind of value";
 }

@@ -72,6 +72,15 @@ public interface IBucketGrain : IGrainWithIntegerKey
     [Alias("TimeToLive")]
     Task<KeyTimeToLive> GetTimeToLiveAsync(string key);
 
+    /// <summary>Runs a hash command on the hash stored under <paramref name="key"/> as one atomic step; a write keeps
+    /// the key's expiry, and deleting a hash's last field deletes the key. Reads count a hit or a miss and refresh
+    /// a sliding expiry, as <see cref="GetAsync"/> does.</summary>
+    /// <exception cref="CacheArgumentException"><see cref="CacheArgumentError.WrongType"/> when the key holds a value
+    /// that is not a hash; <see cref="CacheArgumentError.ValueTooLarge"/> when the hash would grow past
+    /// <c>MAX_VALUE_BYTES</c>; <see cref="CacheArgumentError.OverMemoryBudget"/> as for any write.</exception>
+    [Alias("Hash")]
+    Task<HashResult> HashAsync(string key, HashCommand command);
+
     /// <summary>Moves a sliding entry's expiry ahead, as a read would, without returning it.</summary>
     /// <returns><see langword="false"/> when the key is absent.</returns>
     [Alias("Refresh")]

@@ -11,4 +11,8 @@ public enum ValueFormat : byte
 
     /// <summary>UTF-8 JSON text of a non-string JSON value written through <c>POST /set</c>; read back unchanged.</summary>
     Json = 1,
+
+    /// <summary>A Redis hash: field names and values, encoded as <see cref="HashValue"/> describes. Only the hash
+    /// commands read or change it; a string command on it fails as Redis's do (<see cref="CacheArgumentError.WrongType"/>).</summary>
+    Hash = 2,
 }

@@ -52,6 +52,13 @@ public sealed partial class BucketGrain
         };
 
         var previous = options.ReturnPrevious ? current : null;
+        if (previous?.Format == ValueFormat.Hash)
+        {
+            // SET ... GET must answer the old value as a string: on a hash Redis refuses, and writes nothing.
+            await FlushAsync();
+            throw WrongType();
+        }
+
         if (!write)
         {
             await FlushAsync();
@@ -158,6 +165,12 @@ public sealed partial class BucketGrain
         var now = _store.Now;
         var current = Live(key, now);
         long value = 0;
+        if (current?.Format == ValueFormat.Hash)
+        {
+            await FlushAsync();
+            throw WrongType();
+        }
+
         if (current is not null && !TryParseInteger(current.Value, out value))
         {
             await FlushAsync();
@@ -301,6 +314,8 @@ public sealed partial class BucketGrain
             ThrowValueTooLarge(value.Value.Length, max);
         }
     }
+
+    private static CacheArgumentException WrongType() => new(CacheArgumentError.WrongType, CacheProblems.WrongType);
 
     private static void ThrowValueTooLarge(int length, int max) =>
         throw new CacheArgumentException(CacheArgumentError.ValueTooLarge, CacheProblems.ValueTooLarge(length, max));

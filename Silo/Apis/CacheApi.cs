@@ -38,6 +38,11 @@ public static class CacheApi
             return Problems.NotFound($"No value is stored under '{key.Value}'.");
         }
 
+        if (entry.Format == ValueFormat.Hash)
+        {
+            return Problems.WrongType(key.Value);
+        }
+
         context.Response.Headers.ETag = Preconditions.ETag(entry.Version);
         string contentType = entry.Format == ValueFormat.Json ? "application/json" : "application/octet-stream";
         return TypedResults.Bytes(entry.Value, contentType);

@@ -17,6 +17,7 @@ internal sealed partial class CacheExceptionHandler(IProblemDetailsService probl
             CacheArgumentException { Error: CacheArgumentError.UnknownNode } => (StatusCodes.Status404NotFound, "Not found"),
             CacheArgumentException { Error: CacheArgumentError.NotAnInteger or CacheArgumentError.IntegerOverflow } =>
                 (StatusCodes.Status409Conflict, "Not an integer"),
+            CacheArgumentException { Error: CacheArgumentError.WrongType } => (StatusCodes.Status409Conflict, "Wrong type"),
             CacheArgumentException { Error: CacheArgumentError.OverMemoryBudget } => (StatusCodes.Status507InsufficientStorage, "Over memory budget"),
             CacheArgumentException => (StatusCodes.Status400BadRequest, "Bad request"),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request"),

@@ -14,21 +14,40 @@ internal static class ValueJson
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Writes <paramref name="entry"/>'s value; returns <see langword="false"/> when it was written as base64.</summary>
+    /// <remarks>A Redis hash is written as an object of its fields (each name and value as text, or base64 when
+    /// it is not UTF-8), which counts as text.</remarks>
     public static bool WriteValue(Utf8JsonWriter writer, CacheEntry entry)
     {
-        if (entry.Format == ValueFormat.Json)
+        switch (entry.Format)
         {
-            writer.WriteRawValue(entry.Value, skipInputValidation: true);
+            case ValueFormat.Json:
+                writer.WriteRawValue(entry.Value, skipInputValidation: true);
+                return true;
+            case ValueFormat.Hash:
+                writer.WriteStartObject();
+                foreach (var (name, value) in HashValue.Decode(entry.Value))
+                {
+                    writer.WritePropertyName(IsUtf8(name) ? Encoding.UTF8.GetString(name) : Convert.ToBase64String(name));
+                    WriteText(writer, value);
+                }
+
+                writer.WriteEndObject();
+                return true;
+            default:
+                return WriteText(writer, entry.Value);
+        }
+    }
+
+    // Bytes as a JSON string when they are UTF-8; otherwise as base64, returning false.
+    private static bool WriteText(Utf8JsonWriter writer, byte[] bytes)
+    {
+        if (IsUtf8(bytes))
+        {
+            writer.WriteStringValue(Encoding.UTF8.GetString(bytes));
             return true;
         }
 
-        if (IsUtf8(entry.Value))
-        {
-            writer.WriteStringValue(Encoding.UTF8.GetString(entry.Value));
-            return true;
-        }
-
-        writer.WriteBase64StringValue(entry.Value);
+        writer.WriteBase64StringValue(bytes);
         return false;
     }
 

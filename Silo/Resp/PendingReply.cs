@@ -46,6 +46,9 @@ internal readonly struct PendingReply
         Flag,
         TimeToLive,
         BulkTask,
+        HashCount,
+        HashValue,
+        HashValues,
     }
 
     public static PendingReply Ok { get; } = new(ReplyKind.Ok);
@@ -98,6 +101,15 @@ internal readonly struct PendingReply
     /// <summary>A bulk string the cache computes (INFO with statistics).</summary>
     public static PendingReply Bulk(Task<byte[]> value) => new(ReplyKind.BulkTask, value);
 
+    /// <summary>The count a hash command answers (HSET, HDEL, HLEN, HEXISTS, HSTRLEN, HSETNX).</summary>
+    public static PendingReply HashCount(Task<HashResult> hash) => new(ReplyKind.HashCount, hash);
+
+    /// <summary>The one value a hash command answers, or null (HGET).</summary>
+    public static PendingReply HashValue(Task<HashResult> hash) => new(ReplyKind.HashValue, hash);
+
+    /// <summary>The values a hash command answers, as an array with nulls for missing fields (HMGET, HGETALL, HKEYS, HVALS).</summary>
+    public static PendingReply HashValues(Task<HashResult> hash) => new(ReplyKind.HashValues, hash);
+
     /// <summary>Waits for the cache call, if any; throws what it threw.</summary>
     public ValueTask CompleteAsync() => _state is Task task ? new ValueTask(task) : ValueTask.CompletedTask;
 
@@ -129,14 +141,24 @@ internal readonly struct PendingReply
                 WriteValues(output, (object[])_state!);
                 break;
             case ReplyKind.Entry:
-                WriteEntry(output, ((Task<CacheEntry?>)_state!).Result);
+                var got = ((Task<CacheEntry?>)_state!).Result;
+                if (got?.Format == ValueFormat.Hash)
+                {
+                    // GET of a hash: refused as Redis refuses it. MGET, as in Redis, answers null for it instead.
+                    RespWriter.WriteError(output, WrongType);
+                }
+                else
+                {
+                    WriteEntry(output, got);
+                }
+
                 break;
             case ReplyKind.Entries:
                 var entries = ((Task<CacheEntry?[]>)_state!).Result;
                 RespWriter.WriteArrayHeader(output, entries.Length);
                 foreach (var entry in entries)
                 {
-                    WriteEntry(output, entry);
+                    WriteEntry(output, entry?.Format == ValueFormat.Hash ? null : entry);
                 }
 
                 break;
@@ -169,6 +191,21 @@ internal readonly struct PendingReply
             case ReplyKind.BulkTask:
                 RespWriter.WriteBulk(output, ((Task<byte[]>)_state!).Result);
                 break;
+            case ReplyKind.HashCount:
+                RespWriter.WriteInteger(output, ((Task<HashResult>)_state!).Result.Count);
+                break;
+            case ReplyKind.HashValue:
+                WriteBulkOrNull(output, ((Task<HashResult>)_state!).Result.Values![0]);
+                break;
+            case ReplyKind.HashValues:
+                var values = ((Task<HashResult>)_state!).Result.Values!;
+                RespWriter.WriteArrayHeader(output, values.Length);
+                foreach (var value in values)
+                {
+                    WriteBulkOrNull(output, value);
+                }
+
+                break;
         }
     }
 
@@ -187,6 +224,21 @@ internal readonly struct PendingReply
         // As Redis: never negative, and TTL rounds to the nearest second (a fresh EX 100 reads 100, not 99).
         long milliseconds = Math.Max(0, (long)remaining.TotalMilliseconds);
         return (milliseconds + (unitMilliseconds / 2)) / unitMilliseconds;
+    }
+
+    /// <summary>Redis's reply to a command on a key holding another kind of value.</summary>
+    public const string WrongType = "WRONGTYPE " + CacheProblems.WrongType;
+
+    private static void WriteBulkOrNull(IBufferWriter<byte> output, byte[]? value)
+    {
+        if (value is null)
+        {
+            RespWriter.WriteNull(output);
+        }
+        else
+        {
+            RespWriter.WriteBulk(output, value);
+        }
     }
 
     private static void WriteEntry(IBufferWriter<byte> output, CacheEntry? entry)

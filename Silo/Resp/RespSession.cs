@@ -384,6 +384,7 @@ internal sealed partial class RespSession
                     CacheArgumentError.OverMemoryBudget => "OOM command not allowed when used memory > 'maxmemory'.",
                     CacheArgumentError.NotAnInteger => "ERR value is not an integer or out of range",
                     CacheArgumentError.IntegerOverflow => "ERR increment or decrement would overflow",
+                    CacheArgumentError.WrongType => PendingReply.WrongType,
                     _ => $"ERR {refused.Message}",
                 };
             case NodeLeavingException leaving:
