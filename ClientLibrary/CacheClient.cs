@@ -16,7 +16,7 @@ namespace OrleansCache.ClientLibrary;
 /// doors create theirs as a request arrives); the overloads taking a <see cref="string"/> are the convenience
 /// API, which creates the <see cref="CacheKey"/> and fails with <see cref="CacheArgumentError.InvalidKey"/>.
 /// </remarks>
-public sealed class CacheClient
+public sealed partial class CacheClient
 {
     // A read the primary has not answered in this long is tried on a replica. Reads take well under a
     // millisecond when the primary is healthy; a node that died answers nothing until declared dead (~1 s).

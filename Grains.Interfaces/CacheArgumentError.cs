@@ -34,4 +34,10 @@ public enum CacheArgumentError
     /// <summary>The key holds another kind of value than the operation works on: a string command on a hash, or
     /// a hash command on a string (Redis's <c>WRONGTYPE</c>; HTTP 409).</summary>
     WrongType,
+
+    /// <summary>A float increment found a stored value that is not a decimal number (HTTP 409).</summary>
+    NotAFloat,
+
+    /// <summary>The keys of an operation that must be atomic are in more than one bucket (Redis's <c>CROSSSLOT</c>; HTTP 400).</summary>
+    CrossSlot,
 }

@@ -81,6 +81,63 @@ public interface IBucketGrain : IGrainWithIntegerKey
     [Alias("Hash")]
     Task<HashResult> HashAsync(string key, HashCommand command);
 
+    /// <summary>Returns the string under <paramref name="key"/> and deletes it, as one step (Redis <c>GETDEL</c>).</summary>
+    /// <exception cref="CacheArgumentException"><see cref="CacheArgumentError.WrongType"/> for a hash.</exception>
+    [Alias("GetAndDelete")]
+    Task<CacheEntry?> GetAndDeleteAsync(string key);
+
+    /// <summary>Returns the string under <paramref name="key"/> with its expiry changed as one step (Redis <c>GETEX</c>):
+    /// to <paramref name="expiry"/>, or none when <see langword="null"/> (<c>PERSIST</c>); an expiry already past
+    /// deletes the key and still returns the value.</summary>
+    /// <exception cref="CacheArgumentException"><see cref="CacheArgumentError.WrongType"/> for a hash.</exception>
+    [Alias("GetAndExpire")]
+    Task<CacheEntry?> GetAndExpireAsync(string key, CacheExpiry? expiry);
+
+    /// <summary>Appends <paramref name="suffix"/> to the string under <paramref name="key"/> (an absent key is empty)
+    /// and returns its new length (Redis <c>APPEND</c>); keeps the expiry.</summary>
+    /// <exception cref="CacheArgumentException"><see cref="CacheArgumentError.WrongType"/> for a hash;
+    /// <see cref="CacheArgumentError.ValueTooLarge"/> past <c>MAX_VALUE_BYTES</c>.</exception>
+    [Alias("Append")]
+    Task<long> AppendAsync(string key, CacheValue suffix);
+
+    /// <summary>Overwrites the string under <paramref name="key"/> from byte <paramref name="offset"/> on with
+    /// <paramref name="value"/>, padding with zero bytes, and returns its new length (Redis <c>SETRANGE</c>); an
+    /// absent key with an empty value stays absent. Keeps the expiry.</summary>
+    /// <exception cref="CacheArgumentException"><see cref="CacheArgumentError.WrongType"/> for a hash;
+    /// <see cref="CacheArgumentError.ValueTooLarge"/> past <c>MAX_VALUE_BYTES</c>.</exception>
+    [Alias("SetRange")]
+    Task<long> SetRangeAsync(string key, int offset, CacheValue value);
+
+    /// <summary>Adds <paramref name="by"/> to the decimal number stored under <paramref name="key"/> (absent counts as
+    /// 0) and returns the result's text, as stored (Redis <c>INCRBYFLOAT</c>); keeps the expiry.</summary>
+    /// <exception cref="CacheArgumentException"><see cref="CacheArgumentError.WrongType"/> for a hash;
+    /// <see cref="CacheArgumentError.NotAFloat"/> when the stored value is not a number;
+    /// <see cref="CacheArgumentError.InvalidArgument"/> when the result is not finite.</exception>
+    [Alias("IncrementByFloat")]
+    Task<byte[]> IncrementByFloatAsync(string key, double by);
+
+    /// <summary>As <see cref="ExpireAsync(string, CacheExpiry?)"/>, only when <paramref name="condition"/> holds against
+    /// the key's current expiry (Redis 7.0's <c>EXPIRE ... NX|XX|GT|LT</c>).</summary>
+    /// <returns>Whether the expiry was set (or the key deleted by an expiry already past).</returns>
+    [Alias("ExpireIf")]
+    Task<bool> ExpireAsync(string key, CacheExpiry expiry, ExpiryCondition condition);
+
+    /// <summary>Stores every entry only if none of their keys exists, as one step (Redis <c>MSETNX</c>; the keys must
+    /// all be in this bucket).</summary>
+    /// <returns>Whether they were stored.</returns>
+    [Alias("SetManyIfNoneExist")]
+    Task<bool> SetManyIfNoneExistAsync(KeyValuePair<string, CacheValue>[] entries);
+
+    /// <summary>Deletes every key of the bucket, replicated as any delete (Redis <c>FLUSHALL</c>, one bucket of it).</summary>
+    /// <returns>How many keys were deleted.</returns>
+    [Alias("DeleteAll")]
+    Task<int> DeleteAllAsync();
+
+    /// <summary>Returns the bucket's live keys that <paramref name="filter"/> keeps, sorted (ordinal) (Redis <c>SCAN</c>
+    /// and <c>KEYS</c>, one bucket of them). Counts no hits or misses and refreshes nothing.</summary>
+    [Alias("Scan"), ReadOnly]
+    Task<string[]> ScanAsync(KeyFilter filter);
+
     /// <summary>Moves a sliding entry's expiry ahead, as a read would, without returning it.</summary>
     /// <returns><see langword="false"/> when the key is absent.</returns>
     [Alias("Refresh")]

@@ -11,6 +11,10 @@ public sealed record KeyTimeToLive(
     [property: Id(0)] bool Exists,
     [property: Id(1)] TimeSpan? Remaining)
 {
+    /// <summary>When it expires (Redis <c>EXPIRETIME</c>); <see langword="null"/> when it never expires or does not exist.</summary>
+    [Id(2)]
+    public DateTimeOffset? ExpiresAt { get; init; }
+
     /// <summary>The answer for a key that is not stored.</summary>
     public static KeyTimeToLive Missing { get; } = new(false, null);
 }

@@ -218,7 +218,7 @@ public sealed partial class BucketGrain
         var now = _store.Now;
         var current = Live(key, now);
         await FlushAsync();
-        return current is null ? KeyTimeToLive.Missing : new KeyTimeToLive(true, current.ExpiresAt - now);
+        return current is null ? KeyTimeToLive.Missing : new KeyTimeToLive(true, current.ExpiresAt - now) { ExpiresAt = current.ExpiresAt };
     }
 
     /// <inheritdoc />

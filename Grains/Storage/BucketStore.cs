@@ -293,6 +293,9 @@ public sealed class BucketStore
         return oldest;
     }
 
+    /// <summary>Returns a copy of every key, expired ones not yet reclaimed included, in no order.</summary>
+    public List<string> CopyKeys() => [.. _keys];
+
     /// <summary>Returns when <paramref name="key"/> was last used, or <see langword="null"/> when it is absent.</summary>
     public long? LastUsed(string key) => _entries.TryGetValue(key, out var slot) ? slot.LastUsed : null;
 

@@ -15,7 +15,7 @@ internal sealed partial class CacheExceptionHandler(IProblemDetailsService probl
         {
             CacheArgumentException { Error: CacheArgumentError.ValueTooLarge } => (StatusCodes.Status413PayloadTooLarge, "Value too large"),
             CacheArgumentException { Error: CacheArgumentError.UnknownNode } => (StatusCodes.Status404NotFound, "Not found"),
-            CacheArgumentException { Error: CacheArgumentError.NotAnInteger or CacheArgumentError.IntegerOverflow } =>
+            CacheArgumentException { Error: CacheArgumentError.NotAnInteger or CacheArgumentError.IntegerOverflow or CacheArgumentError.NotAFloat } =>
                 (StatusCodes.Status409Conflict, "Not an integer"),
             CacheArgumentException { Error: CacheArgumentError.WrongType } => (StatusCodes.Status409Conflict, "Wrong type"),
             CacheArgumentException { Error: CacheArgumentError.OverMemoryBudget } => (StatusCodes.Status507InsufficientStorage, "Over memory budget"),

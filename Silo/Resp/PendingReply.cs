@@ -49,6 +49,8 @@ internal readonly struct PendingReply
         HashCount,
         HashValue,
         HashValues,
+        StatusTask,
+        ValuesTask,
     }
 
     public static PendingReply Ok { get; } = new(ReplyKind.Ok);
@@ -67,7 +69,7 @@ internal readonly struct PendingReply
 
     public static PendingReply SimpleString(string value) => new(ReplyKind.SimpleString, value);
 
-    /// <summary>A flat array of strings (as bulk strings), longs (integers) and nested arrays.</summary>
+    /// <summary>A flat array of strings and byte arrays (as bulk strings), longs (integers), nested arrays, and nulls.</summary>
     public static PendingReply Array(object[] values) => new(ReplyKind.Values, values);
 
     /// <summary>The value of a GET: a bulk string, or null on a miss.</summary>
@@ -98,8 +100,11 @@ internal readonly struct PendingReply
     public static PendingReply TimeToLive(Task<KeyTimeToLive> ttl, bool milliseconds) =>
         new(ReplyKind.TimeToLive, ttl, milliseconds ? 1 : 1000);
 
-    /// <summary>A bulk string the cache computes (INFO with statistics).</summary>
+    /// <summary>A bulk string the cache computes (INFO with statistics, GETRANGE, INCRBYFLOAT).</summary>
     public static PendingReply Bulk(Task<byte[]> value) => new(ReplyKind.BulkTask, value);
+
+    /// <summary>A bulk string the cache computes, or null (RANDOMKEY).</summary>
+    public static PendingReply BulkOrNull(Task<byte[]?> value) => new(ReplyKind.BulkTask, value);
 
     /// <summary>The count a hash command answers (HSET, HDEL, HLEN, HEXISTS, HSTRLEN, HSETNX).</summary>
     public static PendingReply HashCount(Task<HashResult> hash) => new(ReplyKind.HashCount, hash);
@@ -109,6 +114,12 @@ internal readonly struct PendingReply
 
     /// <summary>The values a hash command answers, as an array with nulls for missing fields (HMGET, HGETALL, HKEYS, HVALS).</summary>
     public static PendingReply HashValues(Task<HashResult> hash) => new(ReplyKind.HashValues, hash);
+
+    /// <summary>A status the cache computes, as a simple string (TYPE).</summary>
+    public static PendingReply SimpleString(Task<string> status) => new(ReplyKind.StatusTask, status);
+
+    /// <summary>An array the cache computes, as <see cref="Array(object[])"/> writes it (SCAN, KEYS).</summary>
+    public static PendingReply Array(Task<object[]> values) => new(ReplyKind.ValuesTask, values);
 
     /// <summary>Waits for the cache call, if any; throws what it threw.</summary>
     public ValueTask CompleteAsync() => _state is Task task ? new ValueTask(task) : ValueTask.CompletedTask;
@@ -189,7 +200,13 @@ internal readonly struct PendingReply
                 RespWriter.WriteInteger(output, ToRedisTimeToLive(((Task<KeyTimeToLive>)_state!).Result, unitMilliseconds: _number));
                 break;
             case ReplyKind.BulkTask:
-                RespWriter.WriteBulk(output, ((Task<byte[]>)_state!).Result);
+                WriteBulkOrNull(output, ((Task<byte[]?>)_state!).Result);
+                break;
+            case ReplyKind.StatusTask:
+                RespWriter.WriteSimpleString(output, Encoding.UTF8.GetBytes(((Task<string>)_state!).Result));
+                break;
+            case ReplyKind.ValuesTask:
+                WriteValues(output, ((Task<object[]>)_state!).Result);
                 break;
             case ReplyKind.HashCount:
                 RespWriter.WriteInteger(output, ((Task<HashResult>)_state!).Result.Count);
@@ -263,6 +280,9 @@ internal readonly struct PendingReply
             {
                 case string text:
                     RespWriter.WriteBulk(output, text);
+                    break;
+                case byte[] bytes:
+                    RespWriter.WriteBulk(output, bytes);
                     break;
                 case long number:
                     RespWriter.WriteInteger(output, number);

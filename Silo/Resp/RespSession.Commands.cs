@@ -30,6 +30,16 @@ internal sealed partial class RespSession
         new("exists", -2, Exists),
         new("mget", -2, MGet, ReplyValues.PerKey),
         new("mset", -3, MSet) { FirstValue = 2, ValueStep = 2 },
+        new("getdel", 2, GetDel, ReplyValues.One),
+        new("getex", -2, GetEx, ReplyValues.One),
+        new("getset", 3, GetSet, ReplyValues.One) { FirstValue = 2 },
+        new("getrange", 4, GetRange, ReplyValues.One),
+        new("substr", 4, GetRange, ReplyValues.One),
+        new("setrange", 4, SetRange) { FirstValue = 3 },
+        new("append", 3, Append) { FirstValue = 2 },
+        new("strlen", 2, StrLen),
+        new("incrbyfloat", 3, IncrByFloat),
+        new("msetnx", -3, MSetNx) { FirstValue = 2, ValueStep = 2 },
         new("incr", 2, Incr),
         new("incrby", 3, IncrBy),
         new("decr", 2, Decr),
@@ -41,6 +51,14 @@ internal sealed partial class RespSession
         new("ttl", 2, Ttl),
         new("pttl", 2, PTtl),
         new("persist", 2, Persist),
+        new("expiretime", 2, ExpireTime),
+        new("pexpiretime", 2, PExpireTime),
+        new("type", 2, Type),
+        new("scan", -2, Scan),
+        new("keys", 2, Keys),
+        new("randomkey", 1, RandomKey),
+        new("flushall", -1, FlushAll),
+        new("flushdb", -1, FlushAll),
         new("hset", -4, HSet) { FirstValue = 3, ValueStep = 2 },
         new("hmset", -4, HMSet) { FirstValue = 3, ValueStep = 2 },
         new("hsetnx", 4, HSetNx) { FirstValue = 3 },
@@ -149,17 +167,24 @@ internal sealed partial class RespSession
 
         // Every key is checked before any is written, and each bucket's share is written in one call. Not
         // atomic across buckets. A key named twice keeps its last value, as with Redis: the bucket applies in order.
+        var entries = Pairs(keys, arguments);
+        return PendingReply.Stored(session.Run(keys, entries, static async (cache, _, entries) =>
+        {
+            await cache.SetManyAsync(entries);
+            return true;
+        }));
+    }
+
+    // The key and value pairs of MSET and MSETNX: key i's value is argument 2 + 2i.
+    private static KeyValuePair<CacheKey, CacheValue>[] Pairs(CacheKey[] keys, ReadOnlySpan<ReadOnlySequence<byte>> arguments)
+    {
         var entries = new KeyValuePair<CacheKey, CacheValue>[keys.Length];
         for (int i = 0; i < keys.Length; i++)
         {
             entries[i] = new(keys[i], new CacheValue(arguments[2 + (2 * i)].ToArray(), ValueFormat.Raw));
         }
 
-        return PendingReply.Stored(session.Run(keys, entries, static async (cache, _, entries) =>
-        {
-            await cache.SetManyAsync(entries);
-            return true;
-        }));
+        return entries;
     }
 
     private static PendingReply Ping(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments) => arguments.Length switch

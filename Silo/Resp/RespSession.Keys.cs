@@ -1,4 +1,5 @@
 using System.Buffers;
+using OrleansCache.Grains.Interfaces;
 
 namespace OrleansCache.Silo.Resp;
 
@@ -58,14 +59,32 @@ internal sealed partial class RespSession
     /// </summary>
     private static PendingReply SetExpiry(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments, string command, long unitMilliseconds, bool absolute)
     {
-        if (arguments.Length > 3)
+        var condition = ExpiryCondition.None;
+        for (int i = 3; i < arguments.Length; i++)
         {
-            // Redis 7.0's NX, XX, GT and LT compare with the current expiry, which the cache cannot do in the same
-            // step as the write: refused rather than applied without the check.
-            var option = arguments[3];
-            return IsOption(option, "NX"u8) || IsOption(option, "XX"u8) || IsOption(option, "GT"u8) || IsOption(option, "LT"u8)
-                ? PendingReply.Error($"ERR the {Text(option).ToUpperInvariant()} option of '{command}' is not supported")
-                : PendingReply.Error($"ERR Unsupported option {Text(option)}");
+            var option = arguments[i];
+            var one = IsOption(option, "NX"u8) ? ExpiryCondition.IfNone
+                : IsOption(option, "XX"u8) ? ExpiryCondition.IfAny
+                : IsOption(option, "GT"u8) ? ExpiryCondition.IfLater
+                : IsOption(option, "LT"u8) ? ExpiryCondition.IfEarlier
+                : ExpiryCondition.None;
+            if (one == ExpiryCondition.None)
+            {
+                return PendingReply.Error($"ERR Unsupported option {Text(option)}");
+            }
+
+            condition |= one;
+        }
+
+        // Redis 7.0's rules for combining them, in its words.
+        if (condition.HasFlag(ExpiryCondition.IfNone) && condition != ExpiryCondition.IfNone)
+        {
+            return PendingReply.Error("ERR NX and XX, GT or LT options at the same time are not compatible");
+        }
+
+        if (condition.HasFlag(ExpiryCondition.IfLater) && condition.HasFlag(ExpiryCondition.IfEarlier))
+        {
+            return PendingReply.Error("ERR GT and LT options at the same time are not compatible");
         }
 
         if (!TryReadInteger(arguments[2], out long amount))
@@ -85,6 +104,15 @@ internal sealed partial class RespSession
 
         // Zero or negative is a time already past: the facade deletes the key. Clamped, so no range check can throw.
         long milliseconds = Math.Max(amount, -1) * unitMilliseconds;
+        if (condition != ExpiryCondition.None)
+        {
+            // A time already past is an instant before now: the condition compares it, then the key is deleted.
+            var at = absolute || milliseconds <= 0
+                ? CacheExpiry.At(DateTimeOffset.FromUnixTimeMilliseconds(absolute ? Math.Max(milliseconds, 0) : 0))
+                : CacheExpiry.After(TimeSpan.FromMilliseconds(milliseconds));
+            return PendingReply.Flag(session.Run(key, (at, condition), static (cache, key, s) => cache.ExpireAsync(key, s.at, s.condition)));
+        }
+
         var expire = absolute
             ? session.Run(key, DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(milliseconds, 0)), static (cache, key, at) => cache.ExpireAtAsync(key, at))
             : session.Run(key, TimeSpan.FromMilliseconds(Math.Max(milliseconds, 0)), static (cache, key, ttl) => cache.ExpireAsync(key, ttl));

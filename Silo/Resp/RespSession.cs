@@ -385,6 +385,8 @@ internal sealed partial class RespSession
                     CacheArgumentError.NotAnInteger => "ERR value is not an integer or out of range",
                     CacheArgumentError.IntegerOverflow => "ERR increment or decrement would overflow",
                     CacheArgumentError.WrongType => PendingReply.WrongType,
+                    CacheArgumentError.NotAFloat => "ERR value is not a valid float",
+                    CacheArgumentError.CrossSlot => $"CROSSSLOT {refused.Message}",
                     _ => $"ERR {refused.Message}",
                 };
             case NodeLeavingException leaving:

@@ -57,6 +57,16 @@ public sealed class RespSocket : IAsyncDisposable
     /// <summary>Sends raw bytes.</summary>
     public async Task SendAsync(byte[] bytes) => await _stream.WriteAsync(bytes).AsTask().WaitAsync(Timeout);
 
+    /// <summary>Redis's reply to a command on a key that holds another kind of value, as <see cref="ReadReplyAsync"/> shows it.</summary>
+    public const string WrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value";
+
+    /// <summary>Sends one command and reads its reply (see <see cref="ReadReplyAsync"/>).</summary>
+    public async Task<string> AskAsync(params string[] command)
+    {
+        await SendAsync(Command(command));
+        return await ReadReplyAsync();
+    }
+
     /// <summary>Sends raw text.</summary>
     public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
 

@@ -1,0 +1,116 @@
+using OrleansCache.Tests.Infrastructure;
+
+namespace OrleansCache.Tests.Processes;
+
+/// <summary>
+/// The key-space commands on one real node's RESP port: TYPE, SCAN, KEYS, RANDOMKEY and FLUSHALL, expected to answer
+/// as Redis's documentation says they do.
+/// </summary>
+[Collection(ProcessCollection.Name)]
+public sealed class RedisKeyspaceTests(HttpNodeFixture fixture) : IClassFixture<HttpNodeFixture>
+{
+    private NodeProcess Node => fixture.Node;
+
+    [Fact]
+    public async Task Type_NamesStringsHashesAndNone()
+    {
+        await using var redis = await RespSocket.ConnectAsync(Node);
+        await redis.AskAsync("SET", "type string", "value");
+        await redis.AskAsync("HSET", "type hash", "f", "v");
+
+        Assert.Equal("+string", await redis.AskAsync("TYPE", "type string"));
+        Assert.Equal("+hash", await redis.AskAsync("TYPE", "type hash"));
+        Assert.Equal("+none", await redis.AskAsync("TYPE", "type missing"));
+    }
+
+    [Fact]
+    public async Task Scan_ReturnsEveryMatchingKeyOnce_OverAsManyCallsAsItTakes()
+    {
+        await using var redis = await RespSocket.ConnectAsync(Node);
+        var expected = Enumerable.Range(0, 300).Select(i => $"scan:{i}").ToHashSet();
+        foreach (string key in expected)
+        {
+            await redis.AskAsync("SET", key, "v");
+        }
+
+        await redis.AskAsync("HSET", "scan:hash", "f", "v");
+        await redis.AskAsync("SET", "other:1", "v");
+
+        var seen = await ScanAllAsync(redis, "MATCH", "scan:[0-9]*", "COUNT", "7");
+        Assert.Equal(expected.Order(), seen.Order());
+
+        Assert.Equal(["scan:hash"], await ScanAllAsync(redis, "MATCH", "scan:*", "TYPE", "hash"));
+        Assert.Empty(await ScanAllAsync(redis, "MATCH", "scan:*", "TYPE", "list"));
+        Assert.Contains("other:1", await ScanAllAsync(redis));
+    }
+
+    [Fact]
+    public async Task Scan_WithABadCursorOrOption_IsRefused()
+    {
+        await using var redis = await RespSocket.ConnectAsync(Node);
+
+        Assert.Equal("-ERR invalid cursor", await redis.AskAsync("SCAN", "x"));
+        Assert.Equal("-ERR invalid cursor", await redis.AskAsync("SCAN", "-1"));
+        Assert.Equal("-ERR syntax error", await redis.AskAsync("SCAN", "0", "COUNT", "0"));
+        Assert.Equal("-ERR syntax error", await redis.AskAsync("SCAN", "0", "MATCH"));
+        Assert.Equal("-ERR syntax error", await redis.AskAsync("SCAN", "0", "SIZE", "3"));
+        Assert.Equal("-ERR value is not an integer or out of range", await redis.AskAsync("SCAN", "0", "COUNT", "many"));
+    }
+
+    [Fact]
+    public async Task Keys_ListsTheKeysAGlobMatches()
+    {
+        await using var redis = await RespSocket.ConnectAsync(Node);
+        await redis.AskAsync("MSET", "firstname", "Jack", "lastname", "Stuntman", "age", "35");
+
+        Assert.Equal(["firstname", "lastname"], (await redis.AskAsync("KEYS", "*name*")).Split('|').Order());
+        Assert.Equal("age", await redis.AskAsync("KEYS", "a??"));
+        Assert.Equal(string.Empty, await redis.AskAsync("KEYS", "nothing*matches"));
+    }
+
+    [Fact]
+    public async Task RandomKey_ReturnsAKeyThatExists()
+    {
+        await using var redis = await RespSocket.ConnectAsync(Node);
+        await redis.AskAsync("SET", "random key", "v");
+
+        string key = await redis.AskAsync("RANDOMKEY");
+        Assert.NotEqual("$-1", key);
+        Assert.Equal(":1", await redis.AskAsync("EXISTS", key));
+    }
+
+    [Fact]
+    public async Task FlushAll_DeletesEveryKey_AndTheKeySpaceWorksAfter()
+    {
+        await using var redis = await RespSocket.ConnectAsync(Node);
+        await redis.AskAsync("MSET", "flush a", "1", "flush b", "2");
+        await redis.AskAsync("HSET", "flush h", "f", "v");
+
+        Assert.Equal("+OK", await redis.AskAsync("FLUSHALL"));
+        Assert.Equal(":0", await redis.AskAsync("DBSIZE"));
+        Assert.Equal("$-1", await redis.AskAsync("RANDOMKEY"));
+        Assert.Equal("0|", await redis.AskAsync("SCAN", "0"));
+
+        Assert.Equal("+OK", await redis.AskAsync("SET", "flush after", "v"));
+        Assert.Equal("+OK", await redis.AskAsync("FLUSHDB", "ASYNC"));
+        Assert.Equal(":0", await redis.AskAsync("EXISTS", "flush after"));
+        Assert.Equal("-ERR syntax error", await redis.AskAsync("FLUSHALL", "LATER"));
+    }
+
+    // Follows the cursor from 0 back to 0, failing if a key comes back twice.
+    private static async Task<List<string>> ScanAllAsync(RespSocket redis, params string[] options)
+    {
+        var keys = new List<string>();
+        string cursor = "0";
+        for (int calls = 0; calls == 0 || cursor != "0"; calls++)
+        {
+            Assert.True(calls < 2000, "SCAN did not come back to cursor 0.");
+            var reply = (await redis.AskAsync(["SCAN", cursor, .. options])).Split('|');
+            cursor = reply[0];
+            keys.AddRange(reply.Skip(1).Where(k => k.Length > 0));
+        }
+
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+        return keys;
+    }
+}
