@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Caching.Hybrid;
+using OrleansCache.ClientLibrary.DistributedCaching;
+using OrleansCache.Samples.HybridCacheSample;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// HybridCache keeps values in this process (L1) and in the cache cluster (L2), reached through any one node.
+builder.Services.AddOrleansCache(options => options.Node = builder.Configuration["CACHE_NODE"] ?? "127.0.0.1");
+builder.Services.AddHybridCache();
+builder.Services.AddSingleton<WeatherStation>();
+
+var app = builder.Build();
+
+// The factory runs only when neither this process nor the cluster has the forecast: once per city across every
+// instance of the app, for as long as the entry lives (HybridCache's default: 5 minutes).
+app.MapGet("/weather/{city}", async (string city, HybridCache cache, WeatherStation station, CancellationToken cancellationToken) =>
+    await cache.GetOrCreateAsync($"weather:{city}", async token => await station.ForecastAsync(city, token), cancellationToken: cancellationToken));
+
+// How many forecasts this instance computed itself.
+app.MapGet("/factory-calls", (WeatherStation station) => new { calls = station.FactoryCalls });
+
+app.Run();

@@ -1,0 +1,44 @@
+using System.Net;
+using OrleansCache.Tests.Infrastructure;
+using OrleansCache.Tests.Processes;
+
+namespace OrleansCache.Tests.DistributedCache;
+
+/// <summary>
+/// The README's sample app (<c>Samples/HybridCacheSample</c>), published and run as two processes against one node,
+/// seen as its users see it: over HTTP.
+/// </summary>
+[Collection(ProcessCollection.Name)]
+public sealed class HybridCacheSampleTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task WeatherEndpoint_RunsTheFactoryOnce_ForRequestsToTwoInstancesOfTheApp()
+    {
+        await using var node = await NodeProcess.StartReadyAsync("0", LoopbackAddresses.Next());
+        await using var first = await SampleAppProcess.StartReadyAsync(LoopbackAddresses.Next(), node.Ip, Timeout);
+        await using var second = await SampleAppProcess.StartReadyAsync(LoopbackAddresses.Next(), node.Ip, Timeout);
+
+        string computed = await first.Http.GetStringAsync("/weather/Lisbon").WaitAsync(Timeout);
+        string fromThisProcess = await first.Http.GetStringAsync("/weather/Lisbon").WaitAsync(Timeout);
+
+        // HybridCache answers first and writes the cluster just after; the other instance is asked once it has.
+        await Poll.UntilAsync(
+            async () =>
+            {
+                using var stored = await node.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/cache/weather:Lisbon"));
+                return stored.StatusCode == HttpStatusCode.OK;
+            },
+            Timeout,
+            "the forecast to be stored in the cluster under the key the app gave HybridCache");
+        string fromTheCluster = await second.Http.GetStringAsync("/weather/Lisbon").WaitAsync(Timeout);
+
+        // What the README shows.
+        Assert.Equal("""{"city":"Lisbon","temperatureC":20,"summary":"Warm"}""", computed);
+        Assert.Equal(computed, fromThisProcess);
+        Assert.Equal(computed, fromTheCluster);
+        Assert.Equal(1, await first.GetFactoryCallsAsync().WaitAsync(Timeout));
+        Assert.Equal(0, await second.GetFactoryCallsAsync().WaitAsync(Timeout));
+    }
+}
