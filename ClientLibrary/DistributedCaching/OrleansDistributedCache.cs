@@ -19,9 +19,8 @@ namespace OrleansCache.ClientLibrary.DistributedCaching;
 /// <see cref="ArgumentOutOfRangeException"/> (a relative or sliding expiration that is not positive is refused by
 /// <see cref="DistributedCacheEntryOptions"/> itself); a sliding entry lives while it is read (<c>Get</c>) or
 /// refreshed (<c>Refresh</c>) within its window, and never past its absolute expiration when one is given; no
-/// expiration at all means the entry never expires. One difference: when both an absolute and a relative
-/// expiration are given, the earlier of the two applies (Microsoft's Redis and memory caches let the relative one
-/// win), so an entry never outlives either time it was given.</para>
+/// expiration at all means the entry never expires. When both an absolute and a relative expiration are given, the
+/// relative one applies, as in Microsoft's Redis and memory caches (the absolute one is still refused when past).</para>
 /// <para>A relative expiration is counted from the write by the node that applies it; an absolute one is an instant
 /// that every node holds as is. A sliding window is applied by the node on each read.</para>
 /// <para>Keys are 1 to 1024 bytes of UTF-8 once <see cref="OrleansCacheOptions.InstanceName"/> is put before them;
@@ -121,7 +120,8 @@ public sealed class OrleansDistributedCache(CacheClient cache, IOptions<OrleansC
 
     /// <summary>
     /// Turns Microsoft's entry options into the cluster's: no expiry; a time to live (relative, counted by the node);
-    /// an instant (absolute); or a sliding window capped by the earlier of the absolute and relative times.
+    /// an instant (absolute); or a sliding window capped by the absolute time. As Microsoft's caches compute it, a
+    /// relative expiration given with an absolute one replaces it.
     /// </summary>
     private static SetOptions SetOptionsOf(DistributedCacheEntryOptions options, DateTimeOffset now)
     {
@@ -135,11 +135,11 @@ public sealed class OrleansDistributedCache(CacheClient cache, IOptions<OrleansC
         CacheExpiry? expiry;
         if (options.SlidingExpiration is { } window)
         {
-            expiry = CacheExpiry.Sliding(window, Earlier(absolute, now + relative));
+            expiry = CacheExpiry.Sliding(window, relative is { } limit ? now + limit : absolute);
         }
         else if (relative is { } timeToLive)
         {
-            expiry = absolute < now + timeToLive ? CacheExpiry.At(absolute.Value) : CacheExpiry.After(timeToLive);
+            expiry = CacheExpiry.After(timeToLive);
         }
         else if (absolute is { } instant)
         {
@@ -157,9 +157,6 @@ public sealed class OrleansDistributedCache(CacheClient cache, IOptions<OrleansC
 
         return new SetOptions { Expiry = expiry };
     }
-
-    private static DateTimeOffset? Earlier(DateTimeOffset? first, DateTimeOffset? second) =>
-        first is null ? second : second is null || first <= second ? first : second;
 
     private CacheKey KeyOf(string key)
     {

@@ -4,8 +4,18 @@ using OrleansCache.Samples.HybridCacheSample;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// HybridCache keeps values in this process (L1) and in the cache cluster (L2), reached through any one node.
-builder.Services.AddOrleansCache(options => options.Node = builder.Configuration["CACHE_NODE"] ?? "127.0.0.1");
+// HybridCache keeps values in this process (L1) and in the cache cluster (L2), reached through any one node: over
+// the Orleans client by default, or, with CACHE_REDIS set to a node's RESP endpoint, through Microsoft's own Redis
+// cache, unchanged.
+if (builder.Configuration["CACHE_REDIS"] is { } redis)
+{
+    builder.Services.AddStackExchangeRedisCache(options => options.Configuration = redis);
+}
+else
+{
+    builder.Services.AddOrleansCache(options => options.Node = builder.Configuration["CACHE_NODE"] ?? "127.0.0.1");
+}
+
 builder.Services.AddHybridCache();
 builder.Services.AddSingleton<WeatherStation>();
 

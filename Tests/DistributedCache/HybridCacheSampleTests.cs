@@ -13,12 +13,17 @@ public sealed class HybridCacheSampleTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    [Fact]
-    public async Task WeatherEndpoint_RunsTheFactoryOnce_ForRequestsToTwoInstancesOfTheApp()
+    [Theory]
+    [InlineData("CACHE_NODE")]
+    [InlineData("CACHE_REDIS")]
+    public async Task WeatherEndpoint_RunsTheFactoryOnce_ForRequestsToTwoInstancesOfTheApp(string connectedBy)
     {
         await using var node = await NodeProcess.StartReadyAsync("0", LoopbackAddresses.Next());
-        await using var first = await SampleAppProcess.StartReadyAsync(LoopbackAddresses.Next(), node.Ip, Timeout);
-        await using var second = await SampleAppProcess.StartReadyAsync(LoopbackAddresses.Next(), node.Ip, Timeout);
+
+        // Through the Orleans client (AddOrleansCache), or through Microsoft's Redis cache to the node's RESP port.
+        var environment = new Dictionary<string, string> { [connectedBy] = connectedBy == "CACHE_NODE" ? node.Ip : node.RespEndpoint };
+        await using var first = await SampleAppProcess.StartReadyAsync(LoopbackAddresses.Next(), environment, Timeout);
+        await using var second = await SampleAppProcess.StartReadyAsync(LoopbackAddresses.Next(), environment, Timeout);
 
         string computed = await first.Http.GetStringAsync("/weather/Lisbon").WaitAsync(Timeout);
         string fromThisProcess = await first.Http.GetStringAsync("/weather/Lisbon").WaitAsync(Timeout);

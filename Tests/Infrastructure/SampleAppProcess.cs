@@ -31,7 +31,11 @@ public sealed class SampleAppProcess : IAsyncDisposable
 
     /// <summary>Starts the app on <paramref name="ip"/>:5080 using the node at <paramref name="cacheNode"/>, and
     /// waits until it answers.</summary>
-    public static async Task<SampleAppProcess> StartReadyAsync(string ip, string cacheNode, TimeSpan timeout)
+    public static async Task<SampleAppProcess> StartReadyAsync(string ip, string cacheNode, TimeSpan timeout) =>
+        await StartReadyAsync(ip, new Dictionary<string, string> { ["CACHE_NODE"] = cacheNode }, timeout);
+
+    /// <summary>Starts the sample with <paramref name="environment"/> (<c>CACHE_NODE</c> or <c>CACHE_REDIS</c>) and waits until it answers.</summary>
+    public static async Task<SampleAppProcess> StartReadyAsync(string ip, IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
     {
         string dll = await PublishedApps.GetHybridCacheSampleAsync();
         var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://{ip}:5080"])
@@ -42,7 +46,11 @@ public sealed class SampleAppProcess : IAsyncDisposable
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
         start.Environment.Remove("ASPNETCORE_URLS");
-        start.Environment["CACHE_NODE"] = cacheNode;
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         var app = new SampleAppProcess(ip, Process.Start(start)!);
         try
         {

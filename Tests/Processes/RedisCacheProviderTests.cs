@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansCache.Tests.Infrastructure;
 
@@ -138,5 +139,45 @@ public sealed class RedisCacheProviderTests(HttpNodeFixture fixture) : IClassFix
         }));
 
         await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(120));
+    }
+
+    [Fact]
+    public async Task HybridCacheOverTheProvider_GetOrCreate_TakesTheValueFromTheNode_InAnotherApplication()
+    {
+        await using var first = HybridApplication();
+        await using var second = HybridApplication();
+        int computed = 0;
+
+        string value = await first.GetRequiredService<HybridCache>().GetOrCreateAsync("hybrid over redis", _ =>
+        {
+            Interlocked.Increment(ref computed);
+            return ValueTask.FromResult("computed once");
+        }).AsTask().WaitAsync(Timeout);
+
+        // HybridCache hands the value to its caller first and writes its distributed layer just after.
+        await using var redis = await RespSocket.ConnectAsync(fixture.Node);
+        await Poll.UntilAsync(async () => await redis.AskAsync("EXISTS", "provider:hybrid over redis") == ":1", Timeout, "HybridCache to write the node");
+        string again = await second.GetRequiredService<HybridCache>().GetOrCreateAsync("hybrid over redis", _ =>
+        {
+            Interlocked.Increment(ref computed);
+            return ValueTask.FromResult("computed twice");
+        }).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal("computed once", value);
+        Assert.Equal("computed once", again);
+        Assert.Equal(1, computed);
+    }
+
+    // An application of its own (its own HybridCache memory), keeping its L2 on the node through the provider.
+    private ServiceProvider HybridApplication()
+    {
+        var services = new ServiceCollection()
+            .AddStackExchangeRedisCache(options =>
+            {
+                options.Configuration = $"{fixture.Node.RespEndpoint},connectTimeout=30000,syncTimeout=30000,asyncTimeout=30000";
+                options.InstanceName = "provider:";
+            });
+        services.AddHybridCache();
+        return services.BuildServiceProvider();
     }
 }
