@@ -9,6 +9,9 @@ public sealed record ClusterStats(IReadOnlyList<NodeStats> Nodes)
     /// <summary>Keys stored in the cluster (each counted once, on its primary; what Redis <c>DBSIZE</c> counts).</summary>
     public long Keys => Sum(n => n.Keys);
 
+    /// <summary>Keys stored in the cluster that have an expiry (each counted once, on its primary).</summary>
+    public long ExpiringKeys => Sum(n => n.ExpiringKeys);
+
     /// <summary>Estimated bytes held by all nodes, every copy counted.</summary>
     public long Bytes => Sum(n => n.Bytes);
 

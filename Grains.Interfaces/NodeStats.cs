@@ -25,4 +25,10 @@ public sealed record NodeStats(
     [property: Id(6)] long Hits,
     [property: Id(7)] long Misses,
     [property: Id(8)] long Evictions,
-    [property: Id(9)] long Expirations);
+    [property: Id(9)] long Expirations)
+{
+    /// <summary>Entries in the buckets this node is primary for that have an expiry (Redis's <c>expires</c> in
+    /// <c>INFO keyspace</c>).</summary>
+    [Id(10)]
+    public long ExpiringKeys { get; init; }
+}

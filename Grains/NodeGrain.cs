@@ -90,7 +90,10 @@ public sealed class NodeGrain(
         counters.Hits,
         counters.Misses,
         counters.Evictions,
-        counters.Expirations));
+        counters.Expirations)
+    {
+        ExpiringKeys = memory.ExpiringKeys,
+    });
 
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, CacheEntry>> DumpAsync()

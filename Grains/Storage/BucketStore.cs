@@ -340,6 +340,7 @@ public sealed class BucketStore
         _entries = new Dictionary<string, Slot>(StringComparer.Ordinal);
         _keys.Clear();
         _expiries = new PriorityQueue<string, DateTimeOffset>();
+        _memory.AddExpiring(-_expiring, _replica);
         _expiring = 0;
         _uncommitted.Clear();
         EndChange();
@@ -382,7 +383,7 @@ public sealed class BucketStore
         if (exists)
         {
             bytes -= EntrySize(key, slot.Entry.Value.Length);
-            _expiring -= slot.Entry.ExpiresAt is null ? 0 : 1;
+            CountExpiring(slot.Entry.ExpiresAt is null ? 0 : -1);
         }
         else
         {
@@ -393,7 +394,7 @@ public sealed class BucketStore
         slot.Entry = entry;
         if (entry.ExpiresAt is { } at)
         {
-            _expiring++;
+            CountExpiring(1);
             _expiries.Enqueue(key, at);
             CompactExpiries();
         }
@@ -418,10 +419,16 @@ public sealed class BucketStore
             CollectionsMarshal.GetValueRefOrNullRef(_entries, last).Index = slot.Index;
         }
 
-        _expiring -= slot.Entry.ExpiresAt is null ? 0 : 1;
+        CountExpiring(slot.Entry.ExpiresAt is null ? 0 : -1);
         long bytes = EntrySize(key, slot.Entry.Value.Length);
         _bytes -= bytes;
         _memory.Add(-bytes, -1, _replica);
+    }
+
+    private void CountExpiring(int change)
+    {
+        _expiring += change;
+        _memory.AddExpiring(change, _replica);
     }
 
     // Rewriting a key with an expiry leaves its old queue item behind; rebuild once stale items are the

@@ -17,6 +17,7 @@ public sealed class NodeMemory
     private long _bytes;
     private long _primaryKeys;
     private long _replicaKeys;
+    private long _expiringKeys;
     private long _accessClock;
 
     /// <summary>Creates the accounting for a silo with <paramref name="options"/>' budget and policy.</summary>
@@ -53,6 +54,9 @@ public sealed class NodeMemory
     /// <summary>Entries in primary copies.</summary>
     public long PrimaryKeys => Volatile.Read(ref _primaryKeys);
 
+    /// <summary>Entries with an expiry in primary copies.</summary>
+    public long ExpiringKeys => Volatile.Read(ref _expiringKeys);
+
     /// <summary>Entries in replica copies.</summary>
     public long ReplicaKeys => Volatile.Read(ref _replicaKeys);
 
@@ -74,6 +78,15 @@ public sealed class NodeMemory
             {
                 // Another store signalled at the same moment; one signal is enough.
             }
+        }
+    }
+
+    /// <summary>Records that a store's entries with an expiry changed by <paramref name="keys"/> (primary copies are counted).</summary>
+    public void AddExpiring(long keys, bool replica)
+    {
+        if (!replica)
+        {
+            Interlocked.Add(ref _expiringKeys, keys);
         }
     }
 

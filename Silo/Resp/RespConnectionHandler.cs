@@ -38,7 +38,15 @@ internal sealed partial class RespConnectionHandler(
 
             int port = (connection.LocalEndPoint as System.Net.IPEndPoint)?.Port ?? 0;
             var session = new RespSession(connection, cache, new RespServerInfo(silo.Name, port, options.Value.MaxValueBytes, password, _clients), telemetry, logger);
-            await session.RunAsync();
+            _clients.Register(session);
+            try
+            {
+                await session.RunAsync();
+            }
+            finally
+            {
+                _clients.Unregister(session);
+            }
         }
         finally
         {

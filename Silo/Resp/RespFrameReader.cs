@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 namespace OrleansCache.Silo.Resp;
 
 /// <summary>
-/// Reads RESP2 command frames (<c>*N\r\n</c> then N times <c>$L\r\n&lt;L bytes&gt;\r\n</c>) from a
-/// connection's input, one connection's worth of state.
+/// Reads RESP2 command frames (<c>*N\r\n</c> then N times <c>$L\r\n&lt;L bytes&gt;\r\n</c>), and inline commands
+/// (a line of words, as telnet and <c>redis-cli --pipe</c> send), from a connection's input, one connection's worth of state.
 /// </summary>
 /// <remarks>
 /// A frame that is complete in the buffer is read without copying: its arguments are slices of the pipe's
@@ -26,6 +26,9 @@ internal sealed class RespFrameReader(int maxBulkBytes)
     /// The same as Redis's default <c>proto-max-bulk-len</c>, 512 MiB.
     /// </summary>
     public const long MaxSkippableBulkBytes = 512L * 1024 * 1024;
+
+    /// <summary>Longest inline command line (Redis's <c>PROTO_INLINE_MAX_SIZE</c>, 64 KiB).</summary>
+    public const int MaxInlineBytes = 64 * 1024;
 
     /// <summary>Bytes an incomplete frame may hold in the pipe before it is copied out and consumed.</summary>
     public const int ResumeThresholdBytes = 256 * 1024;
@@ -103,8 +106,8 @@ internal sealed class RespFrameReader(int maxBulkBytes)
 
             if (first != (byte)'*')
             {
-                error = $"Protocol error: expected '*', got '{Printable(first)}'";
-                return RespFrameStatus.Malformed;
+                // Not a RESP frame: a line of text (an inline command), as telnet and redis-cli --pipe may send.
+                return ReadInline(ref reader, ref error);
             }
 
             var count = ReadLength(ref reader, ref error);
@@ -199,6 +202,51 @@ internal sealed class RespFrameReader(int maxBulkBytes)
             resume = true;
             _partial = new byte[length.Value];
             _partialFilled = 0;
+        }
+
+        return _rejectedArgument < 0 ? RespFrameStatus.Complete : RespFrameStatus.Rejected;
+    }
+
+    // An inline command: one line, split into arguments as Redis splits it (sdssplitargs): spaces separate them;
+    // "double quotes" take \n, \r, \t, \b, \a, \xHH and \<any> escapes; 'single quotes' take \' only. An empty
+    // line is ignored, as Redis ignores it.
+    private RespFrameStatus ReadInline(ref SequenceReader<byte> reader, ref string? error)
+    {
+        if (!reader.TryReadTo(out ReadOnlySequence<byte> line, (byte)'\n', advancePastDelimiter: true))
+        {
+            if (reader.Remaining > MaxInlineBytes)
+            {
+                error = "Protocol error: too big inline request";
+                return RespFrameStatus.Malformed;
+            }
+
+            return RespFrameStatus.Incomplete;
+        }
+
+        if (line.Length > MaxInlineBytes)
+        {
+            error = "Protocol error: too big inline request";
+            return RespFrameStatus.Malformed;
+        }
+
+        if (!InlineArguments.TrySplit(line.ToArray(), _arguments))
+        {
+            error = "Protocol error: unbalanced quotes in request";
+            return RespFrameStatus.Malformed;
+        }
+
+        if (_arguments.Count == 0)
+        {
+            return RespFrameStatus.Empty;
+        }
+
+        for (int i = 0; i < _arguments.Count; i++)
+        {
+            if (_arguments[i].Length > maxBulkBytes && _rejectedArgument < 0)
+            {
+                _rejectedArgument = i;
+                _rejectedBytes = _arguments[i].Length;
+            }
         }
 
         return _rejectedArgument < 0 ? RespFrameStatus.Complete : RespFrameStatus.Rejected;

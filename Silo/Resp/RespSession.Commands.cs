@@ -79,6 +79,7 @@ internal sealed partial class RespSession
         new("client", -2, Client),
         new("select", 2, Select),
         new("command", -1, Command),
+        new("config", -2, Config),
         new("info", -1, Info),
         new("quit", -1, Quit),
     }.ToFrozenDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using OrleansCache.Grains.Interfaces;
@@ -102,16 +103,172 @@ internal sealed partial class RespSession
                 session.ClientName = name.Length == 0 ? null : name;
                 return PendingReply.Ok;
             case "SETINFO" when arguments.Length == 4:
-                // Library name and version are only recorded by Redis for CLIENT LIST, which is not served here.
+                // Recorded for CLIENT LIST, as Redis records them.
                 string attribute = Text(arguments[2]).ToUpperInvariant();
-                return attribute is "LIB-NAME" or "LIB-VER"
-                    ? PendingReply.Ok
-                    : PendingReply.Error($"ERR Unrecognized option '{Text(arguments[2])}'");
-            case "ID" or "GETNAME" or "SETNAME" or "SETINFO":
+                string setting = Text(arguments[3], 128);
+                if (attribute == "LIB-NAME")
+                {
+                    session.Library = (setting, session.Library.Version);
+                }
+                else if (attribute == "LIB-VER")
+                {
+                    session.Library = (session.Library.Name, setting);
+                }
+                else
+                {
+                    return PendingReply.Error($"ERR Unrecognized option '{Text(arguments[2])}'");
+                }
+
+                return PendingReply.Ok;
+            case "LIST":
+                return ClientList(session, arguments);
+            case "INFO" when arguments.Length == 2:
+                return PendingReply.Bulk(Encoding.UTF8.GetBytes(session.Describe()));
+            case "KILL" when arguments.Length >= 3:
+                return ClientKill(session, arguments);
+            case "ID" or "GETNAME" or "SETNAME" or "SETINFO" or "INFO" or "KILL":
                 return WrongArity($"client|{subcommand.ToLowerInvariant()}");
             default:
                 return UnknownSubcommand("CLIENT", arguments[1]);
         }
+    }
+
+    // CLIENT LIST [TYPE normal] [ID id ...]: one line per connection to this node, in Redis's format.
+    private static PendingReply ClientList(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments)
+    {
+        HashSet<long>? ids = null;
+        for (int i = 2; i < arguments.Length; i++)
+        {
+            if (IsOption(arguments[i], "TYPE"u8) && i + 1 < arguments.Length)
+            {
+                // Every connection here is a normal one: no replicas, no pub/sub.
+                if (!IsOption(arguments[++i], "NORMAL"u8))
+                {
+                    return PendingReply.Bulk([]);
+                }
+            }
+            else if (IsOption(arguments[i], "ID"u8) && i + 1 < arguments.Length)
+            {
+                ids = [];
+                while (++i < arguments.Length)
+                {
+                    if (!TryReadInteger(arguments[i], out long id) || id <= 0)
+                    {
+                        return PendingReply.Error("ERR Invalid client ID");
+                    }
+
+                    ids.Add(id);
+                }
+            }
+            else
+            {
+                return SyntaxError();
+            }
+        }
+
+        var list = new StringBuilder();
+        foreach (var client in session._server.Clients.Sessions.OrderBy(c => c.ClientId))
+        {
+            if (ids is null || ids.Contains(client.ClientId))
+            {
+                list.Append(client.Describe());
+            }
+        }
+
+        return PendingReply.Bulk(Encoding.UTF8.GetBytes(list.ToString()));
+    }
+
+    // CLIENT KILL ip:port (the old form: OK, or an error when no such client), or CLIENT KILL <filter value> ...
+    // with ID, ADDR, LADDR and SKIPME (the number of connections closed).
+    private static PendingReply ClientKill(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments)
+    {
+        if (arguments.Length == 3)
+        {
+            string address = Text(arguments[2], 128);
+            var victim = session._server.Clients.Sessions.FirstOrDefault(c => c.RemoteAddress == address);
+            if (victim is null)
+            {
+                return PendingReply.Error("ERR No such client");
+            }
+
+            Close(session, victim);
+            return PendingReply.Ok;
+        }
+
+        long? id = null;
+        string? remote = null, local = null;
+        bool skipMe = true;
+        for (int i = 2; i < arguments.Length; i += 2)
+        {
+            if (i + 1 >= arguments.Length)
+            {
+                return SyntaxError();
+            }
+
+            var value = arguments[i + 1];
+            if (IsOption(arguments[i], "ID"u8))
+            {
+                if (!TryReadInteger(value, out long parsed) || parsed <= 0)
+                {
+                    return PendingReply.Error("ERR client-id should be greater than 0");
+                }
+
+                id = parsed;
+            }
+            else if (IsOption(arguments[i], "ADDR"u8))
+            {
+                remote = Text(value, 128);
+            }
+            else if (IsOption(arguments[i], "LADDR"u8))
+            {
+                local = Text(value, 128);
+            }
+            else if (IsOption(arguments[i], "SKIPME"u8) && (IsOption(value, "YES"u8) || IsOption(value, "NO"u8)))
+            {
+                skipMe = IsOption(value, "YES"u8);
+            }
+            else
+            {
+                return SyntaxError();
+            }
+        }
+
+        long killed = 0;
+        foreach (var client in session._server.Clients.Sessions)
+        {
+            if ((id is null || client.ClientId == id) && (remote is null || client.RemoteAddress == remote)
+                && (local is null || client.LocalAddress == local) && !(skipMe && client == session))
+            {
+                Close(session, client);
+                killed++;
+            }
+        }
+
+        return PendingReply.Integer(killed);
+    }
+
+    // Another connection closes at once; this one after its reply, as Redis does.
+    private static void Close(RespSession session, RespSession victim)
+    {
+        if (victim == session)
+        {
+            session._quit = true;
+        }
+        else
+        {
+            victim.Kill();
+        }
+    }
+
+    // One line of CLIENT LIST, with the fields Redis 7.0 prints that mean something here.
+    private string Describe()
+    {
+        long now = Stopwatch.GetTimestamp();
+        long age = (long)Stopwatch.GetElapsedTime(ConnectedAt, now).TotalSeconds;
+        long idle = (long)Stopwatch.GetElapsedTime(LastCommandAt, now).TotalSeconds;
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"id={ClientId} addr={RemoteAddress} laddr={LocalAddress} fd=-1 name={ClientName} age={age} idle={idle} flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 cmd={LastCommand} user=default redir=-1 resp=2 lib-name={Library.Name} lib-ver={Library.Version}\n");
     }
 
     private static PendingReply Command(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments)
@@ -130,6 +287,52 @@ internal sealed partial class RespSession
             "DOCS" or "INFO" => PendingReply.Array([]),
             _ => UnknownSubcommand("COMMAND", arguments[1]),
         };
+    }
+
+    // CONFIG GET pattern [pattern ...]: the parameters clients ask for on connecting (StackExchange.Redis asks for
+    // databases and replica-read-only; redis-benchmark for save and appendonly), with the values that hold here.
+    // The node is configured through its environment, so CONFIG SET and REWRITE are refused.
+    private static PendingReply Config(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments)
+    {
+        string subcommand = Text(arguments[1]).ToUpperInvariant();
+        switch (subcommand)
+        {
+            case "GET" when arguments.Length >= 3:
+                var parameters = new (string Name, string Value)[]
+                {
+                    ("databases", "1"),
+                    ("save", string.Empty),
+                    ("appendonly", "no"),
+                    ("replica-read-only", "yes"),
+                    ("slave-read-only", "yes"),
+                    ("timeout", "0"),
+                    ("maxclients", session._server.Clients.Max.ToString(CultureInfo.InvariantCulture)),
+                    ("proto-max-bulk-len", session._server.MaxBulkBytes.ToString(CultureInfo.InvariantCulture)),
+                };
+                var reply = new List<object>();
+                foreach (var (name, value) in parameters)
+                {
+                    for (int i = 2; i < arguments.Length; i++)
+                    {
+                        if (Grains.Keys.GlobPattern.IsMatch(Text(arguments[i], 128).ToLowerInvariant(), name))
+                        {
+                            reply.Add(name);
+                            reply.Add(value);
+                            break;
+                        }
+                    }
+                }
+
+                return PendingReply.Array([.. reply]);
+            case "RESETSTAT" when arguments.Length == 2:
+                return PendingReply.Ok;
+            case "SET" or "REWRITE":
+                return PendingReply.Error($"ERR CONFIG {subcommand} is not supported: a node is configured by its environment variables");
+            case "GET" or "RESETSTAT":
+                return WrongArity($"config|{subcommand.ToLowerInvariant()}");
+            default:
+                return UnknownSubcommand("CONFIG", arguments[1]);
+        }
     }
 
     private static PendingReply DbSize(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments) =>
@@ -189,11 +392,11 @@ internal sealed partial class RespSession
 
         if (stats is not null && (sections & InfoSections.Keyspace) != 0)
         {
-            // As Redis, db0 is listed only when it holds keys. Keys with an expiry are not counted separately.
+            // As Redis, db0 is listed only when it holds keys. The average time to live is not tracked.
             info.Append(info.Length > 0 ? "\r\n" : string.Empty).Append("# Keyspace\r\n");
             if (stats.Keys > 0)
             {
-                info.Append(CultureInfo.InvariantCulture, $"db0:keys={stats.Keys},expires=0,avg_ttl=0\r\n");
+                info.Append(CultureInfo.InvariantCulture, $"db0:keys={stats.Keys},expires={stats.ExpiringKeys},avg_ttl=0\r\n");
             }
         }
 

@@ -99,6 +99,28 @@ internal sealed partial class RespSession
     /// <summary>The name given by <c>CLIENT SETNAME</c> or <c>HELLO ... SETNAME</c>, if any.</summary>
     public string? ClientName { get; private set; }
 
+    /// <summary>When the connection was accepted (a <see cref="Stopwatch"/> timestamp).</summary>
+    public long ConnectedAt { get; } = Stopwatch.GetTimestamp();
+
+    /// <summary>When the connection last sent a command (a <see cref="Stopwatch"/> timestamp).</summary>
+    public long LastCommandAt { get; private set; } = Stopwatch.GetTimestamp();
+
+    /// <summary>The name of the last command run (as Redis's <c>CLIENT LIST</c> shows it in <c>cmd=</c>).</summary>
+    public string LastCommand { get; private set; } = "NULL";
+
+    /// <summary>The client's address, <c>ip:port</c>.</summary>
+    public string RemoteAddress => _connection.RemoteEndPoint?.ToString() ?? "?";
+
+    /// <summary>The node's address the client connected to, <c>ip:port</c>.</summary>
+    public string LocalAddress => _connection.LocalEndPoint?.ToString() ?? "?";
+
+    /// <summary>What <c>CLIENT SETINFO LIB-NAME</c> and <c>LIB-VER</c> said, if anything.</summary>
+    public (string Name, string Version) Library { get; private set; } = (string.Empty, string.Empty);
+
+    /// <summary>Closes the connection once the batch at hand is answered (<c>CLIENT KILL</c> from another connection), as
+    /// when the node shuts down: the next read ends the session, which closes the connection in order.</summary>
+    public void Kill() => _connection.Transport.Input.CancelPendingRead();
+
     /// <summary>Serves the connection until the client closes it, sends QUIT or a malformed frame, or the node stops.</summary>
     public async Task RunAsync()
     {
@@ -210,6 +232,8 @@ internal sealed partial class RespSession
         }
 
         _batchReplyBytes += (long)command.MaxValues(arguments.Length) * _server.MaxBulkBytes;
+        LastCommand = command.Name;
+        LastCommandAt = started;
 
         // The span (only made while something listens, see DoorTelemetry) is the parent of the grain calls the
         // handler starts; it ends when the reply is written, and must not become the parent of later commands.

@@ -80,7 +80,7 @@ public sealed class RedisKeyspaceTests(HttpNodeFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task FlushAll_DeletesEveryKey_AndTheKeySpaceWorksAfter()
+    public async Task FlushAll_DeletesEveryKey_AndInfoCountsWhatIsWrittenAfter()
     {
         await using var redis = await RespSocket.ConnectAsync(Node);
         await redis.AskAsync("MSET", "flush a", "1", "flush b", "2");
@@ -95,6 +95,15 @@ public sealed class RedisKeyspaceTests(HttpNodeFixture fixture) : IClassFixture<
         Assert.Equal("+OK", await redis.AskAsync("FLUSHDB", "ASYNC"));
         Assert.Equal(":0", await redis.AskAsync("EXISTS", "flush after"));
         Assert.Equal("-ERR syntax error", await redis.AskAsync("FLUSHALL", "LATER"));
+
+        // What is left is counted as Redis counts it, keys with an expiry apart.
+        await redis.AskAsync("SET", "kept plain", "v");
+        await redis.AskAsync("SET", "kept expiring", "v", "EX", "100");
+        await redis.AskAsync("HSET", "kept hash", "f", "v");
+        await redis.AskAsync("EXPIRE", "kept hash", "100");
+        Assert.Contains("db0:keys=3,expires=2,avg_ttl=0", await redis.AskAsync("INFO", "keyspace"));
+        await redis.AskAsync("PERSIST", "kept hash");
+        Assert.Contains("db0:keys=3,expires=1,avg_ttl=0", await redis.AskAsync("INFO", "keyspace"));
     }
 
     // Follows the cursor from 0 back to 0, failing if a key comes back twice.

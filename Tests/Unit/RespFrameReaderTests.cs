@@ -68,7 +68,32 @@ public sealed class RespFrameReaderTests
     }
 
     [Theory]
-    [InlineData("GET k\r\n", "Protocol error: expected '*', got 'G'")]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(100_000)]
+    public async Task TryRead_ReadsInlineCommands_AsRedisSplitsThem(int chunk)
+    {
+        var input = "PING\r\n\r\n\n  SET  key   value \r\nSET \"a b\" \"x\\ty\\x41\\\"\" 'it\\'s'\nGET k\"q\"\r\n" + Frame("GET", "key");
+
+        var frames = await ReadAllAsync(input, chunk, maxBulkBytes: 1024);
+
+        Assert.Equal(
+            ["Complete PING", "Empty", "Empty", "Complete SET|key|value", "Complete SET|a b|x\tyA\"|it's", "Complete GET|kq", "Complete GET|key", "end"],
+            frames);
+    }
+
+    [Fact]
+    public async Task TryRead_RefusesAnInlineLineLongerThanRedisAllows()
+    {
+        var frames = await ReadAllAsync(new string('x', RespFrameReader.MaxInlineBytes + 10), chunk: 100_000, maxBulkBytes: 1024);
+
+        Assert.Equal("Malformed Protocol error: too big inline request", frames[^1]);
+    }
+
+    [Theory]
+    [InlineData("SET k \"unterminated\r\n", "Protocol error: unbalanced quotes in request")]
+    [InlineData("SET k \"closed\"x\r\n", "Protocol error: unbalanced quotes in request")]
+    [InlineData("SET k 'single\r\n", "Protocol error: unbalanced quotes in request")]
     [InlineData("*x\r\n", "Protocol error: invalid multibulk length")]
     [InlineData("*2000000\r\n", "Protocol error: invalid multibulk length")]
     [InlineData("*99999999999999999999\r\n", "Protocol error: invalid multibulk length")]
