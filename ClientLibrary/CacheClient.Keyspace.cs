@@ -4,7 +4,7 @@ namespace OrleansCache.ClientLibrary;
 
 /// <summary>
 /// The operations over every key of the cluster: scans (Redis <c>SCAN</c>, <c>KEYS</c>, <c>RANDOMKEY</c>) and
-/// <c>FLUSHALL</c>. Each visits the buckets by number, so it does not depend on which node holds which bucket.
+/// <c>FLUSHALL</c>; and <c>RENAME</c>, which spans two buckets. Each visits the buckets by number, so it does not depend on which node holds which bucket.
 /// </summary>
 public sealed partial class CacheClient
 {
@@ -81,6 +81,40 @@ public sealed partial class CacheClient
         }
 
         return keys.Count == 0 ? null : keys[Random.Shared.Next(keys.Count)];
+    }
+
+    /// <summary>
+    /// Gives the value under <paramref name="from"/>, with its expiry, the name <paramref name="to"/> (Redis <c>RENAME</c>,
+    /// or <c>RENAMENX</c> when <paramref name="onlyIfAbsent"/>): written under the new name, replacing whatever was
+    /// there, then deleted under the old one unless something wrote it meanwhile.
+    /// </summary>
+    /// <remarks>
+    /// The two names are in different buckets as a rule, so this is not one atomic step: between the write and the
+    /// delete, both names read the value, and a node lost in that instant can leave both. A write to the old name
+    /// while the rename runs is kept (as if it came after the rename). Keys that share a bucket (one hash tag) are
+    /// renamed through the same two steps.
+    /// </remarks>
+    /// <returns><see langword="false"/> when <paramref name="onlyIfAbsent"/> and the new name exists (nothing changed).</returns>
+    /// <exception cref="CacheArgumentException">The old name holds nothing (<c>no such key</c>).</exception>
+    public async Task<bool> RenameAsync(CacheKey from, CacheKey to, bool onlyIfAbsent)
+    {
+        var entry = await GetAsync(from) ?? throw new CacheArgumentException(CacheArgumentError.InvalidArgument, "no such key");
+        if (from.Value == to.Value)
+        {
+            return !onlyIfAbsent;
+        }
+
+        var expiry = entry.SlidingExpiration is { } window ? CacheExpiry.Sliding(window, entry.AbsoluteExpiration)
+            : entry.ExpiresAt is { } at ? CacheExpiry.At(at)
+            : null;
+        var options = new SetOptions { Expiry = expiry, Condition = onlyIfAbsent ? SetCondition.IfAbsent : SetCondition.Always };
+        var written = await SetAsync(to, new CacheValue(entry.Value, entry.Format), options);
+        if (written.Written)
+        {
+            await CallAsync(from, static (grain, s) => grain.DeleteAsync(s.Key, s.Version), (Key: from.Value, entry.Version));
+        }
+
+        return written.Written;
     }
 
     /// <summary>Deletes every key of the cluster, each delete replicated as any other (Redis <c>FLUSHALL</c>).</summary>

@@ -128,6 +128,12 @@ public interface IBucketGrain : IGrainWithIntegerKey
     [Alias("SetManyIfNoneExist")]
     Task<bool> SetManyIfNoneExistAsync(KeyValuePair<string, CacheValue>[] entries);
 
+    /// <summary>Deletes <paramref name="key"/> only if its entry still has <paramref name="version"/> (the second half of
+    /// a rename: the source goes only if nothing wrote it since it was read).</summary>
+    /// <returns>Whether it was deleted.</returns>
+    [Alias("DeleteIfVersion")]
+    Task<bool> DeleteAsync(string key, long version);
+
     /// <summary>Deletes every key of the bucket, replicated as any delete (Redis <c>FLUSHALL</c>, one bucket of it).</summary>
     /// <returns>How many keys were deleted.</returns>
     [Alias("DeleteAll")]

@@ -5,7 +5,7 @@ namespace OrleansCache.Grains;
 
 /// <summary>
 /// The commands over a whole bucket's keys: a scan (SCAN, KEYS, RANDOMKEY visit every bucket with it) and
-/// the bucket's share of FLUSHALL.
+/// the bucket's share of FLUSHALL; and the delete that ends a rename.
 /// </summary>
 public sealed partial class BucketGrain
 {
@@ -21,6 +21,20 @@ public sealed partial class BucketGrain
 
         await FlushAsync();
         return keys.Count;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteAsync(string key, long version)
+    {
+        fence.ThrowIfFrozen();
+        bool same = Live(key, _store.Now)?.Version == version;
+        if (same)
+        {
+            _pending.Add(_store.Write(key, value: null));
+        }
+
+        await FlushAsync();
+        return same;
     }
 
     /// <inheritdoc />

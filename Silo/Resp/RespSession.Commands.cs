@@ -59,6 +59,8 @@ internal sealed partial class RespSession
         new("randomkey", 1, RandomKey),
         new("flushall", -1, FlushAll),
         new("flushdb", -1, FlushAll),
+        new("rename", 3, Rename),
+        new("renamenx", 3, RenameNx),
         new("hset", -4, HSet) { FirstValue = 3, ValueStep = 2 },
         new("hmset", -4, HMSet) { FirstValue = 3, ValueStep = 2 },
         new("hsetnx", 4, HSetNx) { FirstValue = 3 },

@@ -5,8 +5,8 @@ using OrleansCache.Grains.Interfaces;
 namespace OrleansCache.Silo.Resp;
 
 /// <summary>
-/// The commands over the key space rather than one value: TYPE, SCAN, KEYS, RANDOMKEY, FLUSHDB/FLUSHALL,
-/// EXPIRETIME/PEXPIRETIME. The scans visit the cluster's buckets by number (see <see cref="ClientLibrary.CacheClient.ScanAsync"/>).
+/// The commands over the key space rather than one value: TYPE, SCAN, KEYS, RANDOMKEY, FLUSHDB/FLUSHALL, RENAME,
+/// RENAMENX, EXPIRETIME/PEXPIRETIME. The scans visit the cluster's buckets by number (see <see cref="ClientLibrary.CacheClient.ScanAsync"/>).
 /// </summary>
 internal sealed partial class RespSession
 {
@@ -129,6 +129,18 @@ internal sealed partial class RespSession
 
         return PendingReply.Stored(session.RunAfterBatch(static cache => cache.FlushAllAsync()));
     }
+
+    // RENAME key newkey: OK, or ERR no such key. After the earlier commands of the batch on either name.
+    private static PendingReply Rename(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments) =>
+        TryReadKeys(arguments[1..], step: 1, out var keys, out var invalid)
+            ? PendingReply.Stored(session.Run(keys, false, static (cache, keys, _) => cache.RenameAsync(keys[0], keys[1], onlyIfAbsent: false)))
+            : invalid;
+
+    // RENAMENX key newkey: 1 when renamed, 0 when newkey exists.
+    private static PendingReply RenameNx(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments) =>
+        TryReadKeys(arguments[1..], step: 1, out var keys, out var invalid)
+            ? PendingReply.Flag(session.Run(keys, true, static (cache, keys, _) => cache.RenameAsync(keys[0], keys[1], onlyIfAbsent: true)))
+            : invalid;
 
     private static PendingReply ExpireTime(RespSession session, ReadOnlySpan<ReadOnlySequence<byte>> arguments) =>
         ExpiryInstant(session, arguments[1], milliseconds: false);

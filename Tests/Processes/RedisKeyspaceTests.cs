@@ -3,7 +3,7 @@ using OrleansCache.Tests.Infrastructure;
 namespace OrleansCache.Tests.Processes;
 
 /// <summary>
-/// The key-space commands on one real node's RESP port: TYPE, SCAN, KEYS, RANDOMKEY and FLUSHALL, expected to answer
+/// The key-space commands on one real node's RESP port: TYPE, SCAN, KEYS, RANDOMKEY, RENAME and FLUSHALL, expected to answer
 /// as Redis's documentation says they do.
 /// </summary>
 [Collection(ProcessCollection.Name)]
@@ -77,6 +77,41 @@ public sealed class RedisKeyspaceTests(HttpNodeFixture fixture) : IClassFixture<
         string key = await redis.AskAsync("RANDOMKEY");
         Assert.NotEqual("$-1", key);
         Assert.Equal(":1", await redis.AskAsync("EXISTS", key));
+    }
+
+    [Fact]
+    public async Task Rename_MovesTheValueAndItsExpiry_ToTheNewName()
+    {
+        await using var redis = await RespSocket.ConnectAsync(Node);
+        await redis.AskAsync("SET", "rename mykey", "Hello", "EX", "100");
+        await redis.AskAsync("HSET", "rename hash", "f", "v");
+        await redis.AskAsync("SET", "rename other", "replaced");
+
+        Assert.Equal("+OK", await redis.AskAsync("RENAME", "rename mykey", "rename myotherkey"));
+        Assert.Equal("Hello", await redis.AskAsync("GET", "rename myotherkey"));
+        Assert.Equal("$-1", await redis.AskAsync("GET", "rename mykey"));
+        Assert.InRange(int.Parse((await redis.AskAsync("TTL", "rename myotherkey"))[1..]), 90, 100);
+
+        // Any type, over any type.
+        Assert.Equal("+OK", await redis.AskAsync("RENAME", "rename hash", "rename other"));
+        Assert.Equal("v", await redis.AskAsync("HGET", "rename other", "f"));
+        Assert.Equal("+OK", await redis.AskAsync("RENAME", "rename other", "rename other"));
+        Assert.Equal("-ERR no such key", await redis.AskAsync("RENAME", "rename missing", "rename anything"));
+        Assert.Equal(":0", await redis.AskAsync("EXISTS", "rename anything"));
+    }
+
+    [Fact]
+    public async Task RenameNx_RenamesOnlyToAFreeName()
+    {
+        await using var redis = await RespSocket.ConnectAsync(Node);
+        await redis.AskAsync("MSET", "renamenx a", "Hello", "renamenx b", "World");
+
+        Assert.Equal(":0", await redis.AskAsync("RENAMENX", "renamenx a", "renamenx b"));
+        Assert.Equal("Hello|World", await redis.AskAsync("MGET", "renamenx a", "renamenx b"));
+        Assert.Equal(":1", await redis.AskAsync("RENAMENX", "renamenx a", "renamenx c"));
+        Assert.Equal("$-1|World|Hello", await redis.AskAsync("MGET", "renamenx a", "renamenx b", "renamenx c"));
+        Assert.Equal(":0", await redis.AskAsync("RENAMENX", "renamenx c", "renamenx c"));
+        Assert.Equal("-ERR no such key", await redis.AskAsync("RENAMENX", "renamenx missing", "renamenx d"));
     }
 
     [Fact]

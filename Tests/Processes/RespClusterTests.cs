@@ -95,6 +95,74 @@ public sealed class RespClusterTests
         }
     }
 
+    [Fact]
+    public async Task Scan_ReturnsEveryKeyOnce_WhileANodeJoinsAndBucketsMove()
+    {
+        await using var cluster = new LocalCluster();
+        var first = await cluster.StartAsync("0");
+        await first.WaitUntilReadyAsync(Formation);
+        var second = await cluster.StartAsync("1", linked: first);
+        await cluster.WaitForMembersAsync(["0", "1"], Formation);
+
+        await using var redis = await RespSocket.ConnectAsync(first);
+        var expected = Enumerable.Range(0, 400).Select(i => $"moving scan {i}").ToList();
+        foreach (string key in expected)
+        {
+            Assert.Equal("+OK", await redis.AskAsync("SET", key, "v"));
+        }
+
+        // Half the scan before the join, the rest while buckets move to the new node and after.
+        var seen = new List<string>();
+        string cursor = "0";
+        for (int i = 0; i < 5; i++)
+        {
+            cursor = await ScanStepAsync(redis, cursor, seen);
+        }
+
+        Assert.NotEqual("0", cursor);
+        await cluster.StartAsync("2", linked: second);
+        await Poll.UntilAsync(async () => await KeysOnAsync(first, "2") > 0, Formation, "buckets to start moving to the joined node");
+
+        // One step each time more keys have arrived on the new node (or a second has passed), so the scan spans the move.
+        var counts = new List<long>();
+        while (cursor != "0")
+        {
+            cursor = await ScanStepAsync(redis, cursor, seen);
+            long moved = await KeysOnAsync(first, "2");
+            counts.Add(moved);
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(1);
+            while (DateTime.UtcNow < until && await KeysOnAsync(first, "2") == moved)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20));
+            }
+        }
+
+        Assert.Equal(expected.Order(), seen.Order());
+        Assert.True(counts.Distinct().Count() >= 2, $"the scan should span the move; keys on node 2 at each step: {string.Join(", ", counts)}");
+    }
+
+    private static async Task<string> ScanStepAsync(RespSocket redis, string cursor, List<string> seen)
+    {
+        var reply = (await redis.AskAsync("SCAN", cursor, "MATCH", "moving scan *", "COUNT", "20")).Split('|');
+        seen.AddRange(reply.Skip(1).Where(k => k.Length > 0));
+        return reply[0];
+    }
+
+    // The keys whose primary copy the node holds now, as GET /stats counts them: they grow as buckets arrive there.
+    private static async Task<long> KeysOnAsync(NodeProcess node, string nodeId)
+    {
+        using var stats = System.Text.Json.JsonDocument.Parse(await node.Http.GetStringAsync("/stats"));
+        foreach (var member in stats.RootElement.GetProperty("nodes").EnumerateArray())
+        {
+            if (member.GetProperty("nodeId").GetString() == nodeId)
+            {
+                return member.GetProperty("keys").GetInt64();
+            }
+        }
+
+        return 0;
+    }
+
     // Nodes 1 and 2 linked to node 0 once it is up, as an operator starts them.
     private static async Task<LocalCluster> StartThreeNodesAsync()
     {
