@@ -428,11 +428,11 @@ public sealed partial class CacheClient
         return _topology ??= await _grains.GetGrain<IClusterGrain>(0).GetTopologyAsync();
     }
 
-    /// <summary>Returns the bucket <paramref name="key"/> belongs to: its hash, taken once, modulo <c>BUCKETS</c>.</summary>
+    /// <summary>Returns the bucket <paramref name="key"/> belongs to: the one whose range of slots holds the key's slot, found once.</summary>
     public async ValueTask<int> GetBucketAsync(CacheKey key)
     {
         var topology = await GetTopologyAsync();
-        return KeyHasher.GetBucket(key.Hash, topology.Buckets);
+        return KeyHasher.GetBucketOfSlot(key.Slot, topology.Buckets);
     }
 
     /// <inheritdoc cref="GetBucketAsync(CacheKey)"/>
@@ -476,7 +476,7 @@ public sealed partial class CacheClient
         var groups = new Dictionary<int, KeyGroup>();
         for (int i = 0; i < keys.Count; i++)
         {
-            int bucket = KeyHasher.GetBucket(keys[i].Hash, topology.Buckets);
+            int bucket = KeyHasher.GetBucketOfSlot(keys[i].Slot, topology.Buckets);
             if (!groups.TryGetValue(bucket, out var group))
             {
                 groups[bucket] = group = new KeyGroup();

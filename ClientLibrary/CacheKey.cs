@@ -10,15 +10,15 @@ namespace OrleansCache.ClientLibrary;
 
 /// <summary>
 /// A key checked against the rule of <see cref="CacheKeys"/> (1 to 1024 bytes of UTF-8), together with its
-/// <see cref="KeyHasher"/> hash, both done once where the request enters: a door (HTTP, RESP, the console client)
+/// <see cref="KeyHasher"/> hash slot, both done once where the request enters: a door (HTTP, RESP, the console client)
 /// creates it and maps a refusal to its own error format, and <see cref="CacheClient"/> trusts it from there.
 /// </summary>
 /// <remarks>
 /// A <see langword="readonly struct"/>, not a class: RESP creates one per GET or SET, whose only allocation
 /// besides the value is the key's string (redis-benchmark compares that path with Redis); a class would add one
 /// more per command. The price of a struct is its <see langword="default"/>, which no factory returns and which
-/// holds no key: reading its <see cref="Value"/> or <see cref="Hash"/> throws, so it cannot reach a bucket.
-/// The hash is kept rather than the bucket because the bucket depends on the cluster's <c>BUCKETS</c>, which only
+/// holds no key: reading its <see cref="Value"/> or <see cref="Slot"/> throws, so it cannot reach a bucket.
+/// The slot is kept rather than the bucket because the bucket depends on the cluster's <c>BUCKETS</c>, which only
 /// <see cref="CacheClient"/> knows.
 /// </remarks>
 public readonly struct CacheKey : IEquatable<CacheKey>
@@ -30,23 +30,24 @@ public readonly struct CacheKey : IEquatable<CacheKey>
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly string? _value;
-    private readonly ulong _hash;
+    private readonly int _slot;
 
-    private CacheKey(string value, ulong hash)
+    private CacheKey(string value, int slot)
     {
         _value = value;
-        _hash = hash;
+        _slot = slot;
     }
 
     /// <summary>The key's text: 1 to 1024 bytes once UTF-8 encoded.</summary>
     /// <exception cref="InvalidOperationException">This is <see langword="default"/>, which holds no key.</exception>
     public string Value => _value ?? ThrowNotCreated<string>();
 
-    /// <summary>The key's stable 64-bit hash (<see cref="KeyHasher.Hash(string)"/>), from which its bucket is taken.</summary>
+    /// <summary>The key's hash slot, in <c>[0, 16384)</c>, as Redis Cluster computes it (<see cref="KeyHasher.GetSlot(string)"/>),
+    /// from which its bucket is taken (<see cref="KeyHasher.GetBucketOfSlot"/>).</summary>
     /// <exception cref="InvalidOperationException">This is <see langword="default"/>, which holds no key.</exception>
-    public ulong Hash => _value is null ? ThrowNotCreated<ulong>() : _hash;
+    public int Slot => _value is null ? ThrowNotCreated<int>() : _slot;
 
-    /// <summary>Checks <paramref name="text"/> and, when it is a valid key, hashes it.</summary>
+    /// <summary>Checks <paramref name="text"/> and, when it is a valid key, finds its slot.</summary>
     /// <param name="text">The key as text.</param>
     /// <param name="key">The key, when valid.</param>
     /// <param name="problem">Why it is not a valid key (<see cref="CacheProblems"/>' words), when it is not.</param>
@@ -80,13 +81,13 @@ public readonly struct CacheKey : IEquatable<CacheKey>
             return false;
         }
 
-        key = new CacheKey(text, KeyHasher.Hash(utf8[..length]));
+        key = new CacheKey(text, KeyHasher.GetSlot(utf8[..length]));
         problem = null;
         return true;
     }
 
     /// <summary>Checks a key given as its UTF-8 bytes (as RESP and a percent-decoded URL path carry it) and, when
-    /// valid, decodes and hashes it.</summary>
+    /// valid, decodes it and finds its slot.</summary>
     /// <param name="utf8">The key's bytes.</param>
     /// <param name="key">The key, when valid.</param>
     /// <param name="problem">Why it is not a valid key (<see cref="CacheProblems"/>' words), when it is not.</param>
@@ -107,7 +108,7 @@ public readonly struct CacheKey : IEquatable<CacheKey>
         }
 
         // The key's one allocation: grains take string keys.
-        key = new CacheKey(Encoding.UTF8.GetString(utf8), KeyHasher.Hash(utf8));
+        key = new CacheKey(Encoding.UTF8.GetString(utf8), KeyHasher.GetSlot(utf8));
         return true;
     }
 

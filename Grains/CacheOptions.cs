@@ -1,4 +1,5 @@
 using OrleansCache.Grains.Interfaces;
+using OrleansCache.Grains.Interfaces.Routing;
 
 namespace OrleansCache.Grains;
 
@@ -18,10 +19,11 @@ public sealed class CacheOptions
     /// <summary>Largest <see cref="MaxValueBytes"/> allowed: 512 MiB, well under a .NET array's limit.</summary>
     public const int MaxMaxValueBytes = 512 * 1024 * 1024;
 
-    /// <summary>Largest <see cref="Buckets"/> allowed; a bucket is a grain, and 64 Ki grains per copy is plenty.</summary>
-    public const int MaxBuckets = 65536;
+    /// <summary>Largest <see cref="Buckets"/> allowed: one bucket per Redis Cluster hash slot (<see cref="KeyHasher.Slots"/>).</summary>
+    public const int MaxBuckets = KeyHasher.Slots;
 
-    /// <summary>Number of buckets keys hash into (<c>BUCKETS</c>). Fixed for the life of a cluster.</summary>
+    /// <summary>Number of buckets keys hash into (<c>BUCKETS</c>): a power of two from 1 to <see cref="MaxBuckets"/>,
+    /// each bucket being a range of <c>16384 / BUCKETS</c> consecutive hash slots. Fixed for the life of a cluster.</summary>
     public int Buckets { get; set; } = DefaultBuckets;
 
     /// <summary>Copies of each bucket, the primary included (<c>REPLICATION_FACTOR</c>); 1 means no replica.</summary>

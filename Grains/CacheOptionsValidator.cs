@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OrleansCache.Grains.Interfaces.Routing;
 
 namespace OrleansCache.Grains;
 
@@ -11,9 +12,10 @@ public sealed class CacheOptionsValidator : IValidateOptions<CacheOptions>
     public ValidateOptionsResult Validate(string? name, CacheOptions options)
     {
         var failures = new List<string>();
-        if (options.Buckets is < 1 or > CacheOptions.MaxBuckets)
+        if (!KeyHasher.IsValidBucketCount(options.Buckets))
         {
-            failures.Add($"BUCKETS must be between 1 and {CacheOptions.MaxBuckets}; it is {options.Buckets}.");
+            // Each bucket is the same whole number of the 16384 hash slots, so that Redis clients route by slot.
+            failures.Add($"BUCKETS must be a power of two from 1 to {CacheOptions.MaxBuckets} (1, 2, 4, ... 1024, ... 16384), so that each bucket is an equal range of the {KeyHasher.Slots} hash slots; it is {options.Buckets}.");
         }
 
         if (options.ReplicationFactor is < 1 or > 5)

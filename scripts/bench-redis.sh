@@ -9,7 +9,9 @@
 #   redis-benchmark -t set,get -n N -r 100000 -d 100 -c 50 -P P --csv
 # with P = 1 and 16 against each, in rounds that alternate the targets, and prints per target, test
 # and pipeline depth the median over the rounds of ops/s, p50 and p99 latency, and the ops/s ratio to
-# redis-server. The 3-node cluster is driven through node 0, which forwards about 2/3 of the keys.
+# redis-server. The 3-node cluster is driven through node 0, which forwards about 2/3 of the keys
+# ("3-node-rf2"), and with redis-benchmark --cluster, which reads CLUSTER NODES and sends each key to its
+# primary ("3-node-slots": the same nodes, one client thread per node; its keys carry a {tag} of a slot).
 # Everything started is stopped on exit, Ctrl-C included.
 #
 #   --no-publish        use the binaries already in BENCH_PUBLISH_DIR (published if absent)
@@ -55,7 +57,8 @@ bench_publish
 start_redis redis-server "$redis_ip"
 start_node single 0 "$single_ip" CLUSTER_ID=bench-single
 start_cluster cluster bench-cluster "${cluster_ips[*]}" REPLICATION_FACTOR=2
-targets=("redis-server $redis_ip" "1-node $single_ip" "3-node-rf2 ${cluster_ips[0]}")
+# Each target: a name, an address, then any redis-benchmark options of its own.
+targets=("redis-server $redis_ip" "1-node $single_ip" "3-node-rf2 ${cluster_ips[0]}" "3-node-slots ${cluster_ips[0]} --cluster")
 baseline_ip="$(ip_of 5)"
 baseline_cluster_ips=("$(ip_of 7)" "$(ip_of 8)" "$(ip_of 9)")
 if [[ -n "$baseline_dir" ]]; then
@@ -95,7 +98,9 @@ bench_wait_until "redis-server and the clusters" ready
 
 # Warm-up, not measured: JIT and the first activation of every bucket grain.
 for target in "${targets[@]}"; do
-  redis-benchmark -h "${target#* }" -p 6379 -t set,get -n 20000 -r 100000 -d 100 -c 50 -P 16 -q > /dev/null 2>> "$bench_dir/redis-benchmark.log"
+  read -r _ host options <<< "$target"
+  # shellcheck disable=SC2086 # options are separate words
+  redis-benchmark $options -h "$host" -p 6379 -t set,get -n 20000 -r 100000 -d 100 -c 50 -P 16 -q > /dev/null 2>> "$bench_dir/redis-benchmark.log"
 done
 
 results="$bench_dir/results.csv"
@@ -104,11 +109,12 @@ results="$bench_dir/results.csv"
 for ((round = 1; round <= rounds; round++)); do
   for pipeline in 1 16; do
     for target in "${targets[@]}"; do
-      name="${target%% *}"
+      read -r name host options <<< "$target"
       echo "round $round/$rounds: $name, -P $pipeline ..." >&2
-      # --csv prints "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
-      redis-benchmark -h "${target#* }" -p 6379 -t "$tests" -n "$requests" -r 100000 -d 100 -c 50 -P "$pipeline" --csv 2>> "$bench_dir/redis-benchmark.log" \
-        | tr -d '"' | awk -F, -v target="$name" -v pipeline="$pipeline" 'NR > 1 { sub(/ .*/, "", $1); print target "," $1 "," pipeline "," $2 "," $5 "," $7 }' \
+      # --csv prints (after what --cluster says of the nodes) "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+      # shellcheck disable=SC2086 # options are separate words
+      redis-benchmark $options -h "$host" -p 6379 -t "$tests" -n "$requests" -r 100000 -d 100 -c 50 -P "$pipeline" --csv 2>> "$bench_dir/redis-benchmark.log" \
+        | grep '^"' | tr -d '"' | awk -F, -v target="$name" -v pipeline="$pipeline" 'NR > 1 { sub(/ .*/, "", $1); print target "," $1 "," pipeline "," $2 "," $5 "," $7 }' \
         >> "$results"
     done
   done

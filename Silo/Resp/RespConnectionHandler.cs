@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using OrleansCache.ClientLibrary;
 using OrleansCache.Grains;
+using OrleansCache.Grains.Routing;
 using OrleansCache.Silo.Configuration;
 using OrleansCache.Silo.Security;
 using OrleansCache.Silo.Telemetry;
@@ -14,6 +15,7 @@ namespace OrleansCache.Silo.Resp;
 /// </summary>
 internal sealed partial class RespConnectionHandler(
     CacheClient cache,
+    BucketMapProvider maps,
     IOptions<CacheOptions> options,
     ILocalSiloDetails silo,
     DoorTelemetry telemetry,
@@ -22,6 +24,9 @@ internal sealed partial class RespConnectionHandler(
     ILogger<RespConnectionHandler> logger) : ConnectionHandler
 {
     private readonly RespClients _clients = new(node.Value.MaxClients);
+
+    // Every node listens on the same RESP_PORT at its own NODE_IP; the silo port is reported as the cluster bus.
+    private readonly RespClusterTopology _cluster = new(maps, silo.Name, node.Value.NodeIp.ToString(), node.Value.RespPort, node.Value.SiloPort);
 
     // A flood of refused clients logs one line a minute.
     private readonly OncePerInterval _refusalLog = new(TimeSpan.FromMinutes(1));
@@ -37,7 +42,7 @@ internal sealed partial class RespConnectionHandler(
             }
 
             int port = (connection.LocalEndPoint as System.Net.IPEndPoint)?.Port ?? 0;
-            var session = new RespSession(connection, cache, new RespServerInfo(silo.Name, port, options.Value.MaxValueBytes, password, _clients), telemetry, logger);
+            var session = new RespSession(connection, cache, new RespServerInfo(silo.Name, port, options.Value.MaxValueBytes, password, _clients, _cluster), telemetry, logger);
             _clients.Register(session);
             try
             {

@@ -13,7 +13,8 @@ namespace OrleansCache.Silo.Resp;
 /// <param name="MaxValueBytes">The largest value accepted (<c>MAX_VALUE_BYTES</c>).</param>
 /// <param name="Password">What <c>AUTH</c> must give (<c>CACHE_PASSWORD</c>), if anything.</param>
 /// <param name="Clients">This node's Redis protocol connections.</param>
-internal sealed record RespServerInfo(string NodeId, int Port, int MaxValueBytes, ClientPassword Password, RespClients Clients)
+/// <param name="Cluster">The cluster as Redis Cluster describes it (<c>CLUSTER SLOTS</c>, <c>NODES</c>, ...).</param>
+internal sealed record RespServerInfo(string NodeId, int Port, int MaxValueBytes, ClientPassword Password, RespClients Clients, RespClusterTopology Cluster)
 {
     /// <summary>
     /// The Redis version this port claims. Clients pick commands by it (StackExchange.Redis reads it from
@@ -31,7 +32,7 @@ internal sealed record RespServerInfo(string NodeId, int Port, int MaxValueBytes
         long uptime = (long)(DateTime.Now - process.StartTime).TotalSeconds;
         info.Append("# Server\r\n")
             .Append(CultureInfo.InvariantCulture, $"redis_version:{RedisVersion}\r\n")
-            .Append("redis_mode:standalone\r\n")
+            .Append("redis_mode:cluster\r\n")
             .Append(CultureInfo.InvariantCulture, $"os:{RuntimeInformation.OSDescription}\r\n")
             .Append(CultureInfo.InvariantCulture, $"arch_bits:{IntPtr.Size * 8}\r\n")
             .Append(CultureInfo.InvariantCulture, $"process_id:{Environment.ProcessId}\r\n")
@@ -40,6 +41,10 @@ internal sealed record RespServerInfo(string NodeId, int Port, int MaxValueBytes
             .Append(CultureInfo.InvariantCulture, $"uptime_in_days:{uptime / 86400}\r\n")
             .Append(CultureInfo.InvariantCulture, $"orleans_cache_node_id:{NodeId}\r\n");
     }
+
+    /// <summary>Appends the <c># Cluster</c> section of <c>INFO</c>: cluster mode is on, so that clients ask for the
+    /// slot map (<c>CLUSTER NODES</c>) and send each key to its primary.</summary>
+    public static void AppendClusterSection(StringBuilder info) => info.Append("# Cluster\r\ncluster_enabled:1\r\n");
 
     /// <summary>Appends the <c># Clients</c> section of <c>INFO</c>.</summary>
     public void AppendClientsSection(StringBuilder info) =>

@@ -84,6 +84,9 @@ internal sealed partial class RespSession
         new("config", -2, Config),
         new("info", -1, Info),
         new("quit", -1, Quit),
+        new("cluster", -2, Cluster),
+        new("readonly", 1, ReadOnly),
+        new("readwrite", 1, ReadOnly),
     }.ToFrozenDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
 
     private static readonly FrozenDictionary<string, RespCommand>.AlternateLookup<ReadOnlySpan<char>> CommandsBySpan =

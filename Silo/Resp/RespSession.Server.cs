@@ -78,7 +78,7 @@ internal sealed partial class RespSession
             "version", RespServerInfo.RedisVersion,
             "proto", 2L,
             "id", session.ClientId,
-            "mode", "standalone",
+            "mode", "cluster",
             "role", "master",
             "modules", Array.Empty<object>(),
         ]);
@@ -351,6 +351,7 @@ internal sealed partial class RespSession
                 "stats" => InfoSections.Stats,
                 "replication" => InfoSections.Replication,
                 "keyspace" => InfoSections.Keyspace,
+                "cluster" => InfoSections.Cluster,
                 "default" or "all" or "everything" => InfoSections.All,
                 _ => InfoSections.None,
             };
@@ -388,6 +389,11 @@ internal sealed partial class RespSession
         if ((sections & InfoSections.Replication) != 0)
         {
             info.Append(info.Length > 0 ? "\r\n" : string.Empty).Append("# Replication\r\nrole:master\r\nconnected_slaves:0\r\n");
+        }
+
+        if ((sections & InfoSections.Cluster) != 0)
+        {
+            RespServerInfo.AppendClusterSection(info.Append(info.Length > 0 ? "\r\n" : string.Empty));
         }
 
         if (stats is not null && (sections & InfoSections.Keyspace) != 0)
@@ -429,6 +435,7 @@ internal sealed partial class RespSession
         Replication = 4,
         Keyspace = 8,
         Clients = 16,
-        All = Server | Clients | Stats | Replication | Keyspace,
+        Cluster = 32,
+        All = Server | Clients | Stats | Replication | Cluster | Keyspace,
     }
 }

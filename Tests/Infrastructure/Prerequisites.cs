@@ -15,6 +15,9 @@ public enum Prerequisite
 
     /// <summary>Debian's Chromium, run headless (see <see cref="HeadlessChromium"/>).</summary>
     Chromium,
+
+    /// <summary>Debian's <c>redis-server</c> (see <see cref="RedisServer"/>).</summary>
+    RedisServer,
 }
 
 /// <summary>
@@ -69,6 +72,7 @@ public static class Prerequisites
         Prerequisite.Postgres => TestPostgres.MissingPrerequisite(),
         Prerequisite.RedisCli => RedisCli.MissingPrerequisite(),
         Prerequisite.Chromium => HeadlessChromium.MissingPrerequisite(),
+        Prerequisite.RedisServer => RedisServer.MissingPrerequisite(),
         _ => throw new UnreachableException(),
     };
 

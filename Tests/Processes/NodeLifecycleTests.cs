@@ -52,7 +52,7 @@ public sealed class NodeLifecycleTests
             $"the refusal; the output was:\n{node.Output}");
         var refusal = node.Output.Split('\n').Single(line => line.Contains("not started", StringComparison.Ordinal));
         Assert.Contains("HTTP_PORT must be between 1 and 65535; it is 70000.", refusal, StringComparison.Ordinal);
-        Assert.Contains("BUCKETS must be between 1 and", refusal, StringComparison.Ordinal);
+        Assert.Contains("BUCKETS must be a power of two from 1 to 16384", refusal, StringComparison.Ordinal);
         Assert.Contains("ADONET_CONNECTION_STRING is required", refusal, StringComparison.Ordinal);
     }
 

@@ -25,6 +25,11 @@ public sealed class RespClusterTests
             {
                 var options = ConfigurationOptions.Parse(node.RespEndpoint);
                 options.ConnectTimeout = options.SyncTimeout = options.AsyncTimeout = (int)Timeout.TotalMilliseconds;
+
+                // Without CLUSTER, the client takes the node for a standalone server and sends it every command,
+                // whichever node is the key's primary (and an MGET of keys in different slots, which it refuses
+                // to send in cluster mode).
+                options.CommandMap = CommandMap.Create(["CLUSTER"], available: false);
                 connections.Add(await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(Timeout));
             }
 

@@ -384,10 +384,12 @@ public sealed class RespProtocolTests(HttpNodeFixture fixture) : IClassFixture<H
 
         var all = await socket.ReadReplyAsync();
         Assert.Equal(
-            ["# Server", "# Clients", "# Stats", "# Replication", "# Keyspace"],
+            ["# Server", "# Clients", "# Stats", "# Replication", "# Cluster", "# Keyspace"],
             all.Split("\r\n").Where(line => line.StartsWith('#')));
         Assert.InRange(int.Parse(Field(all.Split("\r\n"), "connected_clients"), CultureInfo.InvariantCulture), 1, 10);
         Assert.Equal("10000", Field(all.Split("\r\n"), "maxclients"));
+        Assert.Equal("cluster", Field(all.Split("\r\n"), "redis_mode"));
+        Assert.Equal("1", Field(all.Split("\r\n"), "cluster_enabled"));
     }
 
     [CheckedFact]

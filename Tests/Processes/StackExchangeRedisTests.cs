@@ -9,7 +9,8 @@ namespace OrleansCache.Tests.Processes;
 /// <summary>
 /// StackExchange.Redis, the .NET Redis client, against one real node's RESP port with its default
 /// settings: its handshake, pipelining from many concurrent callers, multi-key commands, refusals,
-/// and values moving between the Redis protocol and the HTTP API.
+/// and values moving between the Redis protocol and the HTTP API. The node answers CLUSTER NODES, so the
+/// client is in cluster mode, and multi-key commands name keys of one slot (a hash tag), as with Redis Cluster.
 /// </summary>
 [Collection(ProcessCollection.Name)]
 public sealed class StackExchangeRedisTests(HttpNodeFixture fixture) : IClassFixture<HttpNodeFixture>, IAsyncLifetime
@@ -78,22 +79,40 @@ public sealed class StackExchangeRedisTests(HttpNodeFixture fixture) : IClassFix
 
         await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(120));
 
-        var keys = Enumerable.Range(0, 32).Select(c => (RedisKey)$"se caller {c} key 3").ToArray();
-        var last = await Db.StringGetAsync(keys).WaitAsync(Timeout);
+        var last = await Task.WhenAll(Enumerable.Range(0, 32).Select(c => Db.StringGetAsync($"se caller {c} key 3"))).WaitAsync(Timeout);
         Assert.Equal(Enumerable.Range(0, 32).Select(c => $"{c}:47"), last.Select(v => (string?)v));
     }
 
     [Fact]
     public async Task MultiKeyCommands_CountAndListAsRedisDoes()
     {
-        Assert.True(await Db.StringSetAsync([new("se m1", "one"), new("se m2", "two"), new("se m3", "three")]).WaitAsync(Timeout));
+        Assert.True(await Db.StringSetAsync([new("{se m}1", "one"), new("{se m}2", "two"), new("{se m}3", "three")]).WaitAsync(Timeout));
 
-        var values = await Db.StringGetAsync(["se m1", "se missing", "se m3"]).WaitAsync(Timeout);
+        var values = await Db.StringGetAsync(["{se m}1", "{se m}missing", "{se m}3"]).WaitAsync(Timeout);
         Assert.Equal(["one", null, "three"], values.Select(v => (string?)v));
-        Assert.Equal(3, await Db.KeyExistsAsync(["se m1", "se m1", "se m2", "se missing"]).WaitAsync(Timeout));
-        Assert.Equal(2, await Db.KeyDeleteAsync(["se m1", "se m2", "se missing"]).WaitAsync(Timeout));
-        Assert.False(await Db.KeyExistsAsync("se m1").WaitAsync(Timeout));
-        Assert.True(await Db.KeyExistsAsync("se m3").WaitAsync(Timeout));
+        Assert.Equal(3, await Db.KeyExistsAsync(["{se m}1", "{se m}1", "{se m}2", "{se m}missing"]).WaitAsync(Timeout));
+        Assert.Equal(2, await Db.KeyDeleteAsync(["{se m}1", "{se m}2", "{se m}missing"]).WaitAsync(Timeout));
+        Assert.False(await Db.KeyExistsAsync("{se m}1").WaitAsync(Timeout));
+        Assert.True(await Db.KeyExistsAsync("{se m}3").WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task Client_TakesTheNodeForACluster_AndForAStandaloneServer_WhenToldNotToAskCluster()
+    {
+        var server = _redis.GetServer(_redis.GetEndPoints()[0]);
+        Assert.Equal(ServerType.Cluster, server.ServerType);
+        var slots = server.ClusterConfiguration!.Nodes.Single().Slots;
+        Assert.Equal([new SlotRange(0, 16383)], slots);
+
+        // The way out of cluster mode, for an application that sends multi-key commands over unrelated keys.
+        var options = ConfigurationOptions.Parse(Node.RespEndpoint);
+        options.ConnectTimeout = options.SyncTimeout = options.AsyncTimeout = (int)Timeout.TotalMilliseconds;
+        options.CommandMap = CommandMap.Create(["CLUSTER", "INFO"], available: false);
+        await using var standalone = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(Timeout);
+        Assert.Equal(ServerType.Standalone, standalone.GetServer(standalone.GetEndPoints()[0]).ServerType);
+        var db = standalone.GetDatabase();
+        Assert.True(await db.StringSetAsync([new("se standalone 1", "one"), new("se standalone 2", "two")]).WaitAsync(Timeout));
+        Assert.Equal(["one", "two"], (await db.StringGetAsync(["se standalone 1", "se standalone 2"]).WaitAsync(Timeout)).Select(v => (string?)v));
     }
 
     [Fact]
@@ -241,7 +260,7 @@ public sealed class StackExchangeRedisTests(HttpNodeFixture fixture) : IClassFix
     [Fact]
     public async Task DatabaseSize_CountsTheKeysStored()
     {
-        await Db.StringSetAsync([new("se sized 1", "a"), new("se sized 2", "b")]).WaitAsync(Timeout);
+        await Db.StringSetAsync([new("{se sized}1", "a"), new("{se sized}2", "b")]).WaitAsync(Timeout);
 
         var server = _redis.GetServer(_redis.GetEndPoints()[0]);
         Assert.True(await server.DatabaseSizeAsync().WaitAsync(Timeout) >= 2);

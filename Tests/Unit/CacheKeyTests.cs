@@ -12,7 +12,7 @@ public sealed class CacheKeyTests
     [InlineData("a")]
     [InlineData("with/slash and space")]
     [InlineData("clé/日本 😀")]
-    public void TryCreate_AcceptsText_AndItsUtf8Bytes_WithTheSameKeyAndHash(string text)
+    public void TryCreate_AcceptsText_AndItsUtf8Bytes_WithTheSameKeyAndSlot(string text)
     {
         Assert.True(CacheKey.TryCreate(text, out var fromText, out var textProblem));
         Assert.True(CacheKey.TryCreate(Encoding.UTF8.GetBytes(text), out var fromBytes, out var bytesProblem));
@@ -21,8 +21,8 @@ public sealed class CacheKeyTests
         Assert.Null(bytesProblem);
         Assert.Equal(text, fromText.Value);
         Assert.Equal(fromText, fromBytes);
-        Assert.Equal(KeyHasher.Hash(text), fromText.Hash);
-        Assert.Equal(KeyHasher.Hash(text), fromBytes.Hash);
+        Assert.Equal(KeyHasher.GetSlot(text), fromText.Slot);
+        Assert.Equal(KeyHasher.GetSlot(text), fromBytes.Slot);
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class CacheKeyTests
 
         Assert.True(CacheKey.TryCreate(split, out var key, out _));
         Assert.Equal("clé/日本", key.Value);
-        Assert.Equal(KeyHasher.Hash("clé/日本"), key.Hash);
+        Assert.Equal(KeyHasher.GetSlot("clé/日本"), key.Slot);
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class CacheKeyTests
         CacheKey none = default;
 
         Assert.Throws<InvalidOperationException>(() => none.Value);
-        Assert.Throws<InvalidOperationException>(() => none.Hash);
+        Assert.Throws<InvalidOperationException>(() => none.Slot);
     }
 
     private sealed class Segment : ReadOnlySequenceSegment<byte>

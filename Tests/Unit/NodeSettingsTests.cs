@@ -30,6 +30,8 @@ public sealed class NodeSettingsTests
     [InlineData("NODE_IP", "0.0.0.0")]
     [InlineData("BUCKETS", "abc")]
     [InlineData("BUCKETS", "0")]
+    [InlineData("BUCKETS", "1000")]
+    [InlineData("BUCKETS", "32768")]
     [InlineData("REPLICATION_FACTOR", "0")]
     [InlineData("MAX_VALUE_BYTES", "-5")]
     [InlineData("MAX_MEMORY_BYTES", "64mb")]
@@ -249,7 +251,7 @@ public sealed class NodeSettingsTests
 
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
 
-        Assert.Contains("BUCKETS must be between 1 and", error.Message);
+        Assert.Contains("BUCKETS must be a power of two from 1 to 16384", error.Message);
         Assert.Equal("n3", services.GetRequiredService<IOptions<NodeOptions>>().Value.NodeId);
     }
 
