@@ -74,4 +74,20 @@ public sealed class RedisConnectionCommandsTests(HttpNodeFixture fixture) : ICla
         Assert.StartsWith("-ERR CONFIG SET is not supported", await redis.AskAsync("CONFIG", "SET", "maxmemory", "1"));
         Assert.Equal("-ERR wrong number of arguments for 'config|get' command", await redis.AskAsync("CONFIG", "GET"));
     }
+
+    [Fact]
+    public async Task ReadmeCommandTable_NamesEveryCommandTheNodeServes()
+    {
+        await using var redis = await RespSocket.ConnectAsync(Node);
+        var served = (await redis.AskAsync("COMMAND", "LIST")).Split('|');
+
+        string readme = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "README.md"));
+        int start = readme.IndexOf("## Redis protocol", StringComparison.Ordinal);
+        string section = readme[start..readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal)];
+
+        Assert.True(served.Length >= 60, $"COMMAND LIST named {served.Length} commands");
+        var missing = served.Where(name => !System.Text.RegularExpressions.Regex.IsMatch(
+            section, $"`{System.Text.RegularExpressions.Regex.Escape(name.ToUpperInvariant())}[`\\s/\\[]")).ToList();
+        Assert.True(missing.Count == 0, $"The README's Redis protocol section does not list: {string.Join(", ", missing)}");
+    }
 }
