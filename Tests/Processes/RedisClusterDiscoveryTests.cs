@@ -35,6 +35,30 @@ public sealed class RedisClusterDiscoveryTests
         Assert.All(servers, server => Assert.Equal(ServerType.Cluster, server.ServerType));
 
         var primaries = await SlotPrimariesAsync(cluster.Nodes[0], cluster);
+
+        // CLUSTER SHARDS says the same: every slot once, under the node that is its primary, and HELLO says cluster.
+        var shardOf = new string?[KeyHasher.Slots];
+        foreach (var shard in (RedisResult[])(await servers[0].ExecuteAsync("CLUSTER", "SHARDS").WaitAsync(Timeout))!)
+        {
+            var fields = (RedisResult[])shard!;
+            var ranges = (RedisResult[])fields[1]!;
+            var node = (RedisResult[])((RedisResult[])fields[3]!)[0]!;
+            Assert.Equal("slots", (string?)fields[0]);
+            Assert.Equal("nodes", (string?)fields[2]);
+            for (int i = 0; i < ranges.Length; i += 2)
+            {
+                for (int slot = (int)ranges[i]; slot <= (int)ranges[i + 1]; slot++)
+                {
+                    Assert.Null(shardOf[slot]);
+                    shardOf[slot] = $"{(string?)node[5]}:{(long)node[3]}";
+                }
+            }
+        }
+
+        Assert.Equal(primaries, shardOf.Select(endpoint => endpoint ?? "(none)"));
+        var hello = (RedisResult[])(await servers[0].ExecuteAsync("HELLO", "2").WaitAsync(Timeout))!;
+        Assert.Equal("cluster", (string?)hello[Array.FindIndex(hello, f => (string?)f == "mode") + 1]);
+
         var config = servers[0].ClusterConfiguration;
         Assert.NotNull(config);
         var keys = Enumerable.Range(0, 300).Select(i => $"se cluster key {i} ✓").ToList();
