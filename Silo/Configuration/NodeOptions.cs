@@ -93,6 +93,22 @@ public sealed class NodeOptions
     /// JSON object per line for log collectors.</summary>
     public string LogFormat { get; set; } = LogFormats.Text;
 
+    /// <summary>
+    /// <c>KUBERNETES_HOSTING</c>: run Orleans' Kubernetes agent (<c>UseKubernetesHosting</c>), which watches this
+    /// cluster's pods through the API server, declares a silo dead as soon as its pod is deleted, and at start
+    /// declares dead any active silo that no pod has. Off by default; only inside a pod, whose name must be
+    /// <see cref="NodeId"/> (see <c>deploy/kubernetes</c>).
+    /// </summary>
+    public bool KubernetesHosting { get; set; }
+
+    /// <summary><c>POD_NAME</c>: under <see cref="KubernetesHosting"/>, this pod's name, as Orleans' agent reads it
+    /// (the host name when unset).</summary>
+    public string? PodName { get; set; }
+
+    /// <summary><c>KUBERNETES_SERVICE_HOST</c>: the API server's address, which Kubernetes sets in every pod;
+    /// read only to refuse <see cref="KubernetesHosting"/> outside one.</summary>
+    public string? KubernetesServiceHost { get; set; }
+
     /// <summary><c>CLUSTER_ID</c>: Orleans cluster id and service id.</summary>
     public string ClusterId { get; set; } = "orleans-cache";
 

@@ -71,6 +71,7 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
 
         CheckCertificate(failures, options);
         CheckProtectedMode(failures, options);
+        CheckKubernetes(failures, options);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
@@ -121,6 +122,28 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
         {
             failures.Add($"NODE_IP {options.NodeIp} is not a loopback address, so other machines can reach this node: set {string.Join(" and ", missing)} "
                 + "(the same on every node), or INSECURE=true to run without them on purpose.");
+        }
+    }
+
+    // Orleans' Kubernetes agent matches silos to pods by name and declares dead every active silo whose name
+    // no pod has: a NODE_ID other than the pod's name would have it kill the rest of the cluster. Outside a
+    // pod it cannot even start (it needs the API server's address and the pod's service-account token).
+    private static void CheckKubernetes(List<string> failures, NodeOptions options)
+    {
+        if (!options.KubernetesHosting)
+        {
+            return;
+        }
+
+        if (options.KubernetesServiceHost is null)
+        {
+            failures.Add("KUBERNETES_HOSTING=true works only inside a Kubernetes pod (KUBERNETES_SERVICE_HOST is unset); unset it elsewhere.");
+        }
+
+        if (!string.Equals(options.NodeId, options.PodName, StringComparison.Ordinal))
+        {
+            failures.Add($"NODE_ID must be the pod's name under KUBERNETES_HOSTING=true (Orleans' Kubernetes agent matches silos to pods by name); "
+                + $"it is '{options.NodeId}' and the pod is '{options.PodName}' (POD_NAME, or the host name). Set both from metadata.name.");
         }
     }
 

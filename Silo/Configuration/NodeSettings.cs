@@ -81,6 +81,9 @@ public static class NodeSettings
         node.TlsCertificatePassword = read.Secret("TLS_CERTIFICATE_PASSWORD");
         node.Insecure = read.Choice("INSECURE", "false", "true") == "true";
         node.LogFormat = read.Choice("LOG_FORMAT", LogFormats.Text, LogFormats.Json);
+        node.KubernetesHosting = read.Choice("KUBERNETES_HOSTING", "false", "true") == "true";
+        node.PodName = read.OptionalString("POD_NAME") ?? Environment.MachineName;
+        node.KubernetesServiceHost = read.OptionalString("KUBERNETES_SERVICE_HOST");
         node.AdoNetConnectionString = read.OptionalString("ADONET_CONNECTION_STRING");
         node.AdoNetInvariant = read.String("ADONET_INVARIANT", node.AdoNetInvariant);
         if (string.Equals(node.AdoNetInvariant, NodeOptions.NpgsqlInvariant, StringComparison.OrdinalIgnoreCase))

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Orleans.Configuration;
@@ -26,6 +27,18 @@ public static class CacheNodeHostingExtensions
     /// gossip uses HTTPS.</param>
     public static ISiloBuilder UseCacheNode(this ISiloBuilder silo, NodeOptions node, int buckets, GossipSeed? seed = null, ClusterCertificate? certificate = null)
     {
+        if (node.KubernetesHosting)
+        {
+            // Before the cache's own settings, which then win where both configure: the agent would name the silo
+            // after the pod (the same name: the validator insists) and listen on every address, not NODE_IP's.
+            silo.UseKubernetesHosting();
+            silo.Configure<EndpointOptions>(o =>
+            {
+                o.SiloListeningEndpoint = node.SiloEndpoint;
+                o.GatewayListeningEndpoint = new IPEndPoint(node.NodeIp, node.GatewayPort);
+            });
+        }
+
         silo.Configure<SiloOptions>(o => o.SiloName = node.NodeId);
         silo.Configure<ClusterOptions>(o =>
         {

@@ -45,6 +45,7 @@ public sealed class NodeSettingsTests
     [InlineData("CLUSTERING", "zookeeper")]
     [InlineData("LINKED_NODE_IP", "10.0.0.300")]
     [InlineData("LOG_FORMAT", "xml")]
+    [InlineData("KUBERNETES_HOSTING", "yes")]
     public void Load_RefusesABadValue_NamingTheVariable(string variable, string value)
     {
         var error = Refusal(Configuration((variable, value)));
@@ -236,6 +237,41 @@ public sealed class NodeSettingsTests
         Assert.Contains("the password may be incorrect", Refusal(Configuration(("TLS_CERTIFICATE", pfx), ("TLS_CERTIFICATE_PASSWORD", "wrong"))));
         Assert.Contains("TLS_CERTIFICATE_PASSWORD is set but TLS_CERTIFICATE is not", Refusal(Configuration(("TLS_CERTIFICATE_PASSWORD", "x"))));
         Assert.Equal(pfx, Load(Configuration(("TLS_CERTIFICATE", pfx), ("TLS_CERTIFICATE_PASSWORD", TestCertificates.Password))).Node.TlsCertificate);
+    }
+
+    [Fact]
+    public void Load_LeavesKubernetesHostingOff_WhenUnset()
+    {
+        var settings = Load(Configuration(("KUBERNETES_SERVICE_HOST", "10.96.0.1")));
+
+        Assert.False(settings.Node.KubernetesHosting);
+    }
+
+    [Fact]
+    public void Load_TakesKubernetesHosting_InAPodNamedAfterTheNode()
+    {
+        var settings = Load(Configuration(
+            ("KUBERNETES_HOSTING", "true"), ("KUBERNETES_SERVICE_HOST", "10.96.0.1"), ("NODE_ID", "orleans-cache-2"), ("POD_NAME", "orleans-cache-2")));
+
+        Assert.True(settings.Node.KubernetesHosting);
+    }
+
+    [Fact]
+    public void Load_RefusesKubernetesHosting_OutsideAPod()
+    {
+        var error = Refusal(Configuration(("KUBERNETES_HOSTING", "true"), ("NODE_ID", "n"), ("POD_NAME", "n")));
+
+        Assert.Contains("KUBERNETES_SERVICE_HOST is unset", error);
+    }
+
+    [Fact]
+    public void Load_RefusesKubernetesHosting_WhenNodeIdIsNotThePodName()
+    {
+        // The agent would declare dead every silo whose name no pod has: the whole cluster but itself.
+        var error = Refusal(Configuration(
+            ("KUBERNETES_HOSTING", "true"), ("KUBERNETES_SERVICE_HOST", "10.96.0.1"), ("NODE_ID", "1"), ("POD_NAME", "orleans-cache-1")));
+
+        Assert.Contains("NODE_ID must be the pod's name", error);
     }
 
     private static (NodeOptions Node, CacheOptions Cache) Load(IConfiguration configuration) => NodeSettings.Read(configuration);
