@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Caching.Hybrid;
+using OrleansCache.ClientLibrary;
 using OrleansCache.ClientLibrary.DistributedCaching;
 using OrleansCache.Samples.HybridCacheSample;
 
@@ -28,5 +29,11 @@ app.MapGet("/weather/{city}", async (string city, HybridCache cache, WeatherStat
 
 // How many forecasts this instance computed itself.
 app.MapGet("/factory-calls", (WeatherStation station) => new { calls = station.FactoryCalls });
+
+// The facade itself, for what IDistributedCache cannot say: an atomic counter shared by every instance of the app.
+if (app.Services.GetService<CacheClient>() is not null)
+{
+    app.MapPost("/visits", async (CacheClient cache) => new { visits = await cache.IncrementAsync("sample:visits") });
+}
 
 app.Run();

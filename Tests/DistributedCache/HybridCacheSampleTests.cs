@@ -45,5 +45,18 @@ public sealed class HybridCacheSampleTests
         Assert.Equal(computed, fromTheCluster);
         Assert.Equal(1, await first.GetFactoryCallsAsync().WaitAsync(Timeout));
         Assert.Equal(0, await second.GetFactoryCallsAsync().WaitAsync(Timeout));
+
+        // The facade's counter, over the Orleans client only (Microsoft's Redis cache registers no CacheClient).
+        using var firstVisit = await first.Http.PostAsync("/visits", null).WaitAsync(Timeout);
+        using var secondVisit = await second.Http.PostAsync("/visits", null).WaitAsync(Timeout);
+        if (connectedBy == "CACHE_NODE")
+        {
+            Assert.Equal("""{"visits":1}""", await firstVisit.Content.ReadAsStringAsync());
+            Assert.Equal("""{"visits":2}""", await secondVisit.Content.ReadAsStringAsync());
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.NotFound, firstVisit.StatusCode);
+        }
     }
 }
