@@ -380,7 +380,10 @@ public sealed partial class GossipMembership : IDisposable
     }
 
     private GossipDigest Digest() =>
-        new(_settings.ClusterId, _settings.Buckets, _directory.Self, _directory.All(), GetCopy().Data.Version.Version);
+        new(_settings.ClusterId, _settings.Buckets, _directory.Self, _directory.All(), GetCopy().Data.Version.Version)
+        {
+            KeyPlacement = GossipDigest.SlotPlacement,
+        };
 
     private string? Refusal(GossipDigest digest)
     {
@@ -392,6 +395,12 @@ public sealed partial class GossipMembership : IDisposable
         if (digest.Buckets != _settings.Buckets)
         {
             return $"BUCKETS differs: the node at {digest.From.Ip} has {digest.Buckets}, this cluster {_settings.Buckets}; BUCKETS is fixed for the life of a cluster.";
+        }
+
+        if (digest.KeyPlacement != GossipDigest.SlotPlacement)
+        {
+            // Every key would be looked for in another bucket: a cluster of both versions would answer misses.
+            return $"the node at {digest.From.Ip} places keys by an earlier version's hash (XxHash64), this cluster by Redis's slots; restart the whole cluster on one version.";
         }
 
         return _directory.Conflict(digest.From);

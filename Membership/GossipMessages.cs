@@ -108,7 +108,16 @@ public sealed record GossipDigest(
     [property: Id(1)] int Buckets,
     [property: Id(2)] NodeHeartbeat From,
     [property: Id(3)] IReadOnlyList<NodeHeartbeat> Members,
-    [property: Id(5)] int TableVersion);
+    [property: Id(5)] int TableVersion)
+{
+    /// <summary>How the nodes of this version place keys: Redis Cluster's CRC16 slots, in buckets of slot ranges.</summary>
+    public const string SlotPlacement = "redis-slots";
+
+    /// <summary>How the sender places keys (<see cref="SlotPlacement"/>); <see langword="null"/> from a node of a
+    /// version that hashed keys with XxHash64, whose buckets hold other keys: the two cannot share a cluster.</summary>
+    [Id(6)]
+    public string? KeyPlacement { get; init; }
+}
 
 /// <summary>
 /// A copy of a cluster's membership table as committed by the host of <paramref name="Claim"/>;

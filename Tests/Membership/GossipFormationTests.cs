@@ -94,11 +94,31 @@ public sealed class GossipFormationTests : IAsyncLifetime
 
         // a0 learns of b1 (as if linked to it after a restart): the clusters meet.
         await older.Membership.WaitUntilJoinedAsync(CancellationToken.None);
-        older.Membership.OnGossip(new GossipDigest(_clusterId, 1024, youngerMate.Membership.Directory.Self, youngerMate.Membership.Directory.All(), 0));
+        older.Membership.OnGossip(new GossipDigest(_clusterId, 1024, youngerMate.Membership.Directory.Self, youngerMate.Membership.Directory.All(), 0)
+        {
+            KeyPlacement = GossipDigest.SlotPlacement,
+        });
 
         await Poll.UntilAsync(() => Task.FromResult(yields.Yielded.ContainsKey("a0")), Deadline, "node a0 to yield");
         Assert.Equal(younger.Following, yields.Yielded["a0"].Follow);
         Assert.DoesNotContain(yields.Frozen.Keys, id => id.StartsWith('b'));
+    }
+
+    [Fact]
+    public async Task ANodeOfTheVersionBeforeSlots_IsRefused_WithAReasonNamingTheHash()
+    {
+        var ips = LoopbackAddresses.NextBlock(2);
+        var yields = new YieldRecorder();
+        var node = await StartAsync("0", ips[0], null, yields);
+        var stranger = await StartAsync("1", ips[1], null, yields);
+        await node.Membership.WaitUntilJoinedAsync(CancellationToken.None).WaitAsync(Deadline);
+
+        // As an earlier version gossips: the same cluster and BUCKETS, no key placement.
+        var earlier = new GossipDigest(_clusterId, 1024, stranger.Membership.Directory.Self, [], 0);
+
+        var refused = Assert.Throws<GossipRejectedException>(() => node.Membership.OnGossip(earlier));
+        Assert.Contains("XxHash64", refused.Message);
+        Assert.DoesNotContain(node.Membership.Directory.All(), member => member.NodeId == "1");
     }
 
     [Fact]
