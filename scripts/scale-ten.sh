@@ -156,7 +156,7 @@ move_counters() { # ip...
 # One round of commands on a key file's keys through node 0, one at a time (redis-cli reading them
 # from stdin): prints "start-ms end-ms succeeded total". A read succeeds when it returns the whole
 # value (a miss prints an empty line, an error its text); a write when it answers OK. Every other
-# reply goes to KEY-FILE.failed, after the round's start time: "(nil)" for a miss.
+# reply goes to KEY-FILE.failed, after the round's start time: "(nil)" for a miss, an error's text.
 read_round() { # key-file
   local start ok
   start=$(now_ms)
@@ -175,8 +175,9 @@ write_round() { # key-file
 }
 # shellcheck disable=SC2317
 count_replies() { # key-file start-ms awk-condition-for-success
-  awk -v size="$VALUE_BYTES" -v failed="$1.failed" -v start="$2" "$3"' { n++; next }
-    { print start, ($0 == "" ? "(nil)" : substr($0, 1, 200)) >> failed }
+  awk -v size="$VALUE_BYTES" -v failed="$1.failed" -v start="$2" "$3"' { n++; error = 0; next }
+    error && $0 == "" { error = 0; next } # redis-cli prints an empty line after an error reply
+    { print start, ($0 == "" ? "(nil)" : substr($0, 1, 200)) >> failed; error = $0 ~ /^[A-Z]+ / }
     END { print n + 0 }'
 }
 # Runs rounds of FUNCTION until killed, appending their lines to OUT; its pid is then in helpers.
