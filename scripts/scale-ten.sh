@@ -18,7 +18,8 @@
 #      Bytes moved are set against the ideal, the new node's share of every copy: cluster bytes /
 #      (NODES + 1). Meanwhile a reader GETs 100 sample keys through node 0 in rounds; every miss or
 #      error counts (there must be none).
-#   4. kill -9 of node NODES/2 (neither node 0, which the script talks to, nor the gossip table host).
+#   4. kill -9 of node NODES/2 (not node 0, which the script talks to and which, lowest NODE_ID, hosts
+#      the gossip table).
 #      Sample keys whose primary is on it are read, and those plus keys it holds a replica of are
 #      written, through node 0 in back-to-back rounds (by GET /cluster/buckets and CLUSTER KEYSLOT).
 #      A window runs from the kill to the end of the first round in which every command succeeded,
