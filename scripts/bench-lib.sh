@@ -1,7 +1,7 @@
 # shellcheck shell=bash
-# What scripts/bench-*.sh share; sourced by them, not run. It reads their --no-publish and --help,
-# publishes once, hands out loopback addresses, starts redis-server and nodes, waits for them, and
-# stops everything it started when the script exits (Ctrl-C included).
+# What scripts/bench-*.sh and scripts/scale-ten.sh share; sourced by them, not run. It reads their
+# --no-publish and --help, publishes once, hands out loopback addresses, starts redis-server and nodes,
+# waits for them, loads keys, and stops everything it started when the script exits (Ctrl-C included).
 #
 # Before sourcing, the script sets `script` (its name, for messages). It then calls, in this order:
 #   bench_arguments "$@"; bench_addresses COUNT DEFAULT_FIRST_IP; bench_require TOOL...;
@@ -182,4 +182,31 @@ bench_wait_until() { # description command...
     (( SECONDS < deadline )) || bench_fail "$description not ready within 180 s; logs in $bench_dir."
     sleep 1
   done
+}
+
+# One SET per key, in RESP, keys <prefix>:<12 digits> from 0, the same value (all "x") for every key.
+set_commands() { # prefix count value-size
+  awk -v prefix="$1" -v keys="$2" -v size="$3" 'BEGIN {
+    # Doubled, not sprintf("%" size "s"): mawk refuses to sprintf more than 8 KiB.
+    value = "x"; while (length(value) < size) value = value value; value = substr(value, 1, size)
+    for (i = 0; i < keys; i++) {
+      key = sprintf("%s:%012d", prefix, i)
+      printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(key), key, size, value
+    }
+  }'
+}
+
+# Writes set_commands' keys through IP's RESP port, pipelined on one connection, and checks that every
+# reply is +OK; the reply counts go to BENCH_DIR/load-<name>-<prefix>.log.
+load_keys() { # name ip prefix count value-size
+  local since=$SECONDS writer replies
+  echo "Loading $4 keys of $5 bytes into $1 ..." >&2
+  exec 3<>"/dev/tcp/$2/6379"
+  set_commands "$3" "$4" "$5" >&3 &
+  writer=$!
+  replies=$(timeout 900 head -n "$4" <&3 | tr -d '\r' | sort | uniq -c | tee "$bench_dir/load-$1-$3.log")
+  wait "$writer" || true
+  exec 3<&- 3>&-
+  [[ "$(awk '{ print $1 " " $2 }' <<< "$replies")" == "$4 +OK" ]] || bench_fail "loading $1 failed; replies: $replies"
+  echo "  $1 loaded in $((SECONDS - since)) s" >&2
 }

@@ -81,33 +81,6 @@ node_stats() { # ip
   return 1
 }
 
-# One SET per key, in RESP, keys <prefix>:<12 digits> from 0, the same value for every key.
-commands() { # prefix count value-size
-  awk -v prefix="$1" -v keys="$2" -v size="$3" 'BEGIN {
-    value = sprintf("%" size "s", ""); gsub(/ /, "x", value)
-    for (i = 0; i < keys; i++) {
-      key = sprintf("%s:%012d", prefix, i)
-      printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(key), key, size, value
-    }
-  }'
-}
-
-# Pipelines the stream on one connection and checks every reply is +OK. Not `redis-cli --pipe`: it ends
-# with an empty inline command ("\r\n") before its ECHO marker, which Redis skips and the node's RESP
-# port refuses as a protocol error (it reads only RESP arrays).
-load() { # name ip prefix count value-size
-  local since=$SECONDS writer replies
-  echo "Loading $4 keys of $5 bytes into $1 ..." >&2
-  exec 3<>"/dev/tcp/$2/6379"
-  commands "$3" "$4" "$5" >&3 &
-  writer=$!
-  replies=$(timeout 900 head -n "$4" <&3 | tr -d '\r' | sort | uniq -c | tee "$bench_dir/memory-load-$1-$3.log")
-  wait "$writer" || true
-  exec 3<&- 3>&-
-  [[ "$(awk '{ print $1 " " $2 }' <<< "$replies")" == "$4 +OK" ]] || bench_fail "loading $1 failed; replies: $replies"
-  echo "  $1 loaded in $((SECONDS - since)) s" >&2
-}
-
 per_key=()   # "target measure before after per-key redis-per-key"
 budget_rows=()  # "target empty-rss peak-rss keys-kept"
 
@@ -117,7 +90,7 @@ redis_pid=$last_pid
 bench_wait_until redis-server redis_up "$redis_ip"
 redis_used0=$(redis_info used_memory memory)
 redis_rss0=$(rss "$redis_pid")
-load redis-server "$redis_ip" key "$keys" "$value_size"
+load_keys redis-server "$redis_ip" key "$keys" "$value_size"
 (( $(redis-cli -h "$redis_ip" dbsize | tr -d '\r') == keys )) || bench_fail "redis-server does not hold $keys keys."
 redis_used1=$(redis_info used_memory memory)
 redis_rss1=$(rss "$redis_pid")
@@ -133,7 +106,7 @@ bench_wait_until redis-server redis_up "$redis_ip"
 redis-cli -h "$redis_ip" config set maxmemory "$budget" > /dev/null
 redis-cli -h "$redis_ip" config set maxmemory-policy allkeys-lru > /dev/null
 redis_empty=$(rss "$redis_pid")
-load redis-budget "$redis_ip" fill "$fill_keys" "$fill_value_size"
+load_keys redis-budget "$redis_ip" fill "$fill_keys" "$fill_value_size"
 budget_rows+=("redis-server $redis_empty $(peak_rss "$redis_pid") $(redis-cli -h "$redis_ip" dbsize | tr -d '\r')")
 stop_pid "$redis_pid"
 
@@ -151,7 +124,7 @@ for target in "${targets[@]}"; do
   stats="$(node_stats "$node_ip")"
   heap0=$(json_number managedHeapBytes "$stats")
   rss0=$(rss "$node_pid")
-  load "$label" "$node_ip" key "$keys" "$value_size"
+  load_keys "$label" "$node_ip" key "$keys" "$value_size"
   stats="$(node_stats "$node_ip")"
   (( $(json_number keys "$stats") == keys )) || bench_fail "$label holds $(json_number keys "$stats") keys, not $keys."
   echo "$label: $stats" > "$bench_dir/memory-after-$label.txt"
@@ -168,7 +141,7 @@ for target in "${targets[@]}"; do
   node_pid=$last_pid
   bench_wait_until "$label with a 64 MiB budget" cluster_up "$node_ip"
   empty=$(rss "$node_pid")
-  load "$label-budget" "$node_ip" fill "$fill_keys" "$fill_value_size"
+  load_keys "$label-budget" "$node_ip" fill "$fill_keys" "$fill_value_size"
   stats="$(curl -fsS --max-time 10 "http://$node_ip:8080/stats")"
   budget_rows+=("$label $empty $(peak_rss "$node_pid") $(json_number keys "$stats")")
   stop_pid "$node_pid"
