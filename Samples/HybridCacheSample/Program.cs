@@ -8,7 +8,7 @@ var builder = WebApplication.CreateBuilder(args);
 // HybridCache keeps values in this process (L1) and in the cache cluster (L2), reached through any one node: over
 // the Orleans client by default, or, with CACHE_REDIS set to a node's RESP endpoint, through Microsoft's own Redis
 // cache, unchanged.
-if (builder.Configuration["CACHE_REDIS"] is { } redis)
+if (builder.Configuration["CACHE_REDIS"] is { Length: > 0 } redis)
 {
     builder.Services.AddStackExchangeRedisCache(options => options.Configuration = redis);
 }
