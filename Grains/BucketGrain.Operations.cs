@@ -203,9 +203,7 @@ public sealed partial class BucketGrain
         bool changed = current is not null && (expiry is not null || current.ExpiresAt is not null);
         if (changed)
         {
-            var entry = current! with { ExpiresAt = null, SlidingExpiration = null, AbsoluteExpiration = null, UpdatedAt = now };
-            entry = WithExpiry(entry, expiry, now);
-            _pending.Add(_store.Write(key, entry.IsExpiredAt(now) ? null : entry));
+            SetExpiry(key, current!, expiry, now);
         }
 
         await FlushAsync();
