@@ -4,8 +4,9 @@ namespace OrleansCache.Membership;
 
 /// <summary>
 /// Where membership is decided under <c>CLUSTERING=gossip</c>. Each node gossips its view of the
-/// cluster (every node it has heard of, and which table host each follows) with its table host, one
-/// random peer and, until it answers, its linked node, every round, forever. One node, the host, keeps the
+/// cluster (every node it has heard of, and which table host each follows) with one random peer and, until
+/// it answers, its linked node, and sends its table host a brief heartbeat (its own record, answered by the
+/// host's), every round, forever. One node, the host, keeps the
 /// authoritative Orleans membership table; the others forward table calls to it and hold copies it
 /// pushes after every change. When the host falls silent, the live node with the lowest <c>NODE_ID</c>
 /// takes over with the newest copy any live node has, under a higher term.
@@ -137,7 +138,7 @@ public sealed partial class GossipMembership : IDisposable
         // be found first by others.
         _heardFromCluster = true;
         _directory.Merge([digest.From, .. digest.Members]);
-        return Digest();
+        return Digest(digest.Brief);
     }
 
     /// <summary>Returns this node's copy of its cluster's table.</summary>
@@ -172,7 +173,7 @@ public sealed partial class GossipMembership : IDisposable
         _directory.Leave();
         using var farewell = new CancellationTokenSource(_options.CallTimeout);
         var peers = _directory.Alive().Where(n => n.NodeId != _settings.NodeId).Select(n => n.Ip).ToList();
-        await Task.WhenAll(peers.Select(ip => ExchangeAsync(ip, farewell.Token)));
+        await Task.WhenAll(peers.Select(ip => ExchangeAsync(ip, brief: true, farewell.Token)));
         await StopAsync();
     }
 
@@ -230,19 +231,21 @@ public sealed partial class GossipMembership : IDisposable
         _directory.Beat();
         _directory.Prune(_options.ForgetAfter);
 
-        // The host, so a dead host is noticed from direct silence, not relayed news; one random peer so
+        // The host, so a dead host is noticed from direct silence, not relayed news: a brief heartbeat each
+        // way, since the host hears from every node every round (whole views there would be n views of n
+        // records per round through one node: docs/scale.md measures it). One random peer, whole views, so
         // views converge (now and then a silent one, so a healed partition or a cluster formed apart is
-        // found again); and the linked node for as long as it is not a live member, so a node whose link
-        // came up late is still found.
-        var peers = new HashSet<string>(StringComparer.Ordinal);
-        if (_settings.LinkedIp is { } linked && !IsLiveAddress(linked))
-        {
-            peers.Add(linked);
-        }
-
+        // found again); and the linked node, whole views, for as long as it is not a live member, so a node
+        // whose link came up late is still found. Value: whether the exchange is brief.
+        var peers = new Dictionary<string, bool>(StringComparer.Ordinal);
         if (_directory.Following is { } host && host.NodeId != _settings.NodeId && _directory.AddressOf(host.NodeId) is { } hostIp)
         {
-            peers.Add(hostIp);
+            peers[hostIp] = true;
+        }
+
+        if (_settings.LinkedIp is { } linked && !IsLiveAddress(linked))
+        {
+            peers[linked] = false;
         }
 
         var others = _directory.All().Where(n => n.NodeId != _settings.NodeId).ToList();
@@ -250,16 +253,16 @@ public sealed partial class GossipMembership : IDisposable
         {
             var alive = others.Where(n => _directory.IsAlive(n.NodeId)).ToList();
             var pool = alive.Count > 0 && random.Next(8) != 0 ? alive : others;
-            peers.Add(pool[random.Next(pool.Count)].Ip);
+            peers[pool[random.Next(pool.Count)].Ip] = false;
         }
 
         // Each exchange runs on its own; the round waits for them at most one interval, so a peer that does
         // not answer (a cut network drops packets: no refusal, only a timeout) never holds up this node's
         // heartbeat, which others would otherwise take for silence.
         var exchanges = new List<Task>(peers.Count);
-        foreach (var ip in peers)
+        foreach (var (ip, brief) in peers)
         {
-            if (TryStartExchange(ip, cancellationToken) is { } exchange)
+            if (TryStartExchange(ip, brief, cancellationToken) is { } exchange)
             {
                 exchanges.Add(exchange);
             }
@@ -278,7 +281,7 @@ public sealed partial class GossipMembership : IDisposable
 
     private bool IsLiveAddress(string ip) => _directory.NodeAt(ip) is { } id && _directory.IsAlive(id);
 
-    private Task? TryStartExchange(string ip, CancellationToken cancellationToken)
+    private Task? TryStartExchange(string ip, bool brief, CancellationToken cancellationToken)
     {
         lock (_inFlight)
         {
@@ -292,7 +295,7 @@ public sealed partial class GossipMembership : IDisposable
         {
             try
             {
-                await ExchangeAsync(ip, cancellationToken);
+                await ExchangeAsync(ip, brief, cancellationToken);
             }
             finally
             {
@@ -304,11 +307,11 @@ public sealed partial class GossipMembership : IDisposable
         }, CancellationToken.None);
     }
 
-    private async Task ExchangeAsync(string ip, CancellationToken cancellationToken)
+    private async Task ExchangeAsync(string ip, bool brief, CancellationToken cancellationToken)
     {
         try
         {
-            var reply = await _transport.ExchangeAsync(ip, Digest(), cancellationToken);
+            var reply = await _transport.ExchangeAsync(ip, Digest(brief), cancellationToken);
             if (Refusal(reply) is { } reason)
             {
                 LogIgnoredPeer(_logger, ip, reason);
@@ -379,10 +382,11 @@ public sealed partial class GossipMembership : IDisposable
         }
     }
 
-    private GossipDigest Digest() =>
-        new(_settings.ClusterId, _settings.Buckets, _directory.Self, _directory.All(), GetCopy().Data.Version.Version)
+    private GossipDigest Digest(bool brief) =>
+        new(_settings.ClusterId, _settings.Buckets, _directory.Self, brief ? [] : _directory.All(), GetCopy().Data.Version.Version)
         {
             KeyPlacement = GossipDigest.SlotPlacement,
+            Brief = brief,
         };
 
     private string? Refusal(GossipDigest digest)

@@ -117,6 +117,16 @@ public sealed record GossipDigest(
     /// version that hashed keys with XxHash64, whose buckets hold other keys: the two cannot share a cluster.</summary>
     [Id(6)]
     public string? KeyPlacement { get; init; }
+
+    /// <summary>
+    /// Set on a heartbeat to the table host: <see cref="Members"/> is left empty, and the host answers with
+    /// its own record alone. Views converge through the exchanges with random peers; the host only needs each
+    /// node's own record, and each node the host's. Without it every node sent the host its whole view every
+    /// round and got the host's back: n views of n records per round through one node (docs/scale.md).
+    /// A node of an earlier version ignores the flag and answers with its whole view, which is still correct.
+    /// </summary>
+    [Id(7)]
+    public bool Brief { get; init; }
 }
 
 /// <summary>

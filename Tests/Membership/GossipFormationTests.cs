@@ -122,6 +122,57 @@ public sealed class GossipFormationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheHost_AnswersABriefHeartbeatWithItsOwnRecord_AndAWholeDigestWithItsWholeView()
+    {
+        var ips = LoopbackAddresses.NextBlock(4);
+        var host = await StartAsync("0", ips[0], null);
+        await StartAsync("1", ips[1], ips[0]);
+        await StartAsync("2", ips[2], ips[0]);
+        await WaitForOneClusterAsync(_nodes);
+        var newcomer = new NodeHeartbeat("3", ips[3], DateTime.UtcNow.Ticks, 1);
+
+        var brief = host.Membership.OnGossip(new GossipDigest(_clusterId, 1024, newcomer, [], 0)
+        {
+            KeyPlacement = GossipDigest.SlotPlacement,
+            Brief = true,
+        });
+
+        // What every node sends its host each round costs the host one record in and one out, not n.
+        Assert.True(brief.Brief);
+        Assert.Empty(brief.Members);
+        Assert.Equal("0", brief.From.NodeId);
+        Assert.Equal(host.Following, brief.From.Following);
+        Assert.True(host.Membership.Directory.IsAlive("3"), "the host heard the sender of a brief heartbeat");
+
+        // A node of an earlier version sends whole digests and still gets the whole view back.
+        var whole = host.Membership.OnGossip(new GossipDigest(_clusterId, 1024, newcomer with { Heartbeat = 2 }, [newcomer], 0)
+        {
+            KeyPlacement = GossipDigest.SlotPlacement,
+        });
+        Assert.False(whole.Brief);
+        Assert.Equal(["0", "1", "2", "3"], whole.Members.Select(m => m.NodeId).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task StarOfLinks_EveryNodeLearnsEveryOther_ThoughTheHostRelaysNoViews()
+    {
+        // Every node links to the host, which no longer passes views on: each must learn of the others, and
+        // keep hearing them, through its random peers alone.
+        var ips = LoopbackAddresses.NextBlock(8);
+        await StartAsync("0", ips[0], null);
+        for (int i = 1; i < ips.Count; i++)
+        {
+            await StartAsync(i.ToString(), ips[i], ips[0]);
+        }
+
+        await WaitForOneClusterAsync(_nodes);
+        await Poll.UntilAsync(
+            () => Task.FromResult(_nodes.All(n => n.Membership.Directory.Alive().Count == _nodes.Count)),
+            Deadline,
+            () => "every node to see all alive: " + string.Join("; ", _nodes.Select(n => $"{n.NodeId} sees {n.Membership.Directory.Alive().Count}")));
+    }
+
+    [Fact]
     public async Task AHostThatLeaves_IsReplacedWithoutAnyNodeYielding()
     {
         var ips = LoopbackAddresses.NextBlock(3);
