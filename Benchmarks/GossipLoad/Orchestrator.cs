@@ -116,7 +116,7 @@ internal sealed class Orchestrator(LoadOptions options)
 
             if (load > Environment.ProcessorCount)
             {
-                notes.Add($"load average {load:F2} on {Environment.ProcessorCount} cores: the machine was saturated, so CPU and formation are inflated");
+                notes.Add($"load average {load:F2} on {Environment.ProcessorCount} cores (these nodes starting, or other work): formation is slower, and CPU may be inflated by contention");
             }
 
             var result = new SizeResult(
