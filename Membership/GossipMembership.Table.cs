@@ -209,25 +209,7 @@ public sealed partial class GossipMembership
             _copy = copy;
         }
 
-        foreach (var node in _directory.MembersOf(claim))
-        {
-            if (node.NodeId != _settings.NodeId)
-            {
-                _ = PushAsync(node.Ip, copy);
-            }
-        }
-    }
-
-    private async Task PushAsync(string ip, TableCopy copy)
-    {
-        try
-        {
-            await _transport.PushCopyAsync(ip, copy, _stopping.Token);
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or OperationCanceledException or InvalidDataException)
-        {
-            LogExchangeFailed(_logger, ip, e.Message); // Gossip's anti-entropy pull repairs a missed push.
-        }
+        _publisher.Publish(copy, _directory.MembersOf(claim).Where(n => n.NodeId != _settings.NodeId).Select(n => n.Ip));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Founded a new cluster: this node hosts its membership table (term {Term})")]

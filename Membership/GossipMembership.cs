@@ -26,6 +26,7 @@ public sealed partial class GossipMembership : IDisposable
     private readonly GossipOptions _options;
     private readonly DeepCopier _copier;
     private readonly GossipTransport _transport;
+    private readonly CopyPublisher _publisher;
     private readonly TimeProvider _time;
     private readonly ILogger<GossipMembership> _logger;
     private readonly NodeDirectory _directory;
@@ -37,7 +38,7 @@ public sealed partial class GossipMembership : IDisposable
     private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
     private readonly long _startedAt;
     private MembershipTableStore? _store;
-    private TableCopy _copy = new(null, new MembershipTableData(new TableVersion(0, "0.0")));
+    private TableCopy _copy = TableCopy.None;
     private bool _heardFromCluster;
     private bool _reportedWaiting;
     private bool _linkFailed;
@@ -75,6 +76,7 @@ public sealed partial class GossipMembership : IDisposable
         Authentication = new MembershipAuthentication(settings.ClusterSecret, time);
         Refusals = new RefusalLog(logger);
         _transport = new GossipTransport(serializer, settings, Authentication, Refusals, options.CallTimeout);
+        _publisher = new CopyPublisher(_transport, logger, _stopping.Token);
         _directory = new NodeDirectory(new NodeHeartbeat(settings.NodeId, settings.Ip, time.GetUtcNow().UtcTicks, 0), options.FailAfter, time);
         _startedAt = time.GetTimestamp();
         _heardFromCluster = settings.LinkedIp is null;

@@ -138,6 +138,9 @@ public sealed record TableCopy(
     [property: Id(2)] LeaderClaim? Claim,
     [property: Id(1)] MembershipTableData Data)
 {
+    /// <summary>The copy of a node in no cluster yet; also how a node acknowledges a copy pushed to it.</summary>
+    public static TableCopy None { get; } = new(null, new MembershipTableData(new TableVersion(0, "0.0")));
+
     /// <summary>The term of the host that committed it (0 for no host).</summary>
     public long Term => Claim?.Term ?? 0;
 

@@ -60,9 +60,13 @@ public sealed class GossipTransport : IDisposable
     public Task<TableResponse> TableAsync(string ip, TableRequest request, CancellationToken cancellationToken) =>
         PostAsync<TableRequest, TableResponse>(ip, MembershipRoutes.Table, request, MembershipLimits.Check, cancellationToken);
 
-    /// <summary>Gives the node at <paramref name="ip"/> a newer table copy.</summary>
-    public Task<TableCopy> PushCopyAsync(string ip, TableCopy copy, CancellationToken cancellationToken) =>
-        PostAsync<TableCopy, TableCopy>(ip, MembershipRoutes.Copy, copy, MembershipLimits.Check, cancellationToken);
+    /// <summary>Serializes a table copy once, for <see cref="PushCopyAsync"/> to send to every member.</summary>
+    public byte[] Serialize(TableCopy copy) => _serializer.SerializeToArray(copy);
+
+    /// <summary>Gives the node at <paramref name="ip"/> a newer table copy, serialized by <see cref="Serialize"/>.
+    /// Its answer is not read: a node of this version acknowledges with an empty copy, an earlier one with its own.</summary>
+    public Task PushCopyAsync(string ip, byte[] copy, CancellationToken cancellationToken) =>
+        PostAsync(ip, MembershipRoutes.Copy, copy, cancellationToken);
 
     /// <summary>Fetches the node at <paramref name="ip"/>'s table copy (an empty one at term 0 if it has none).</summary>
     public Task<TableCopy> GetCopyAsync(string ip, CancellationToken cancellationToken) =>
@@ -74,13 +78,23 @@ public sealed class GossipTransport : IDisposable
     private async Task<TResponse> PostAsync<TRequest, TResponse>(
         string ip, string route, TRequest body, Func<TResponse, string?> check, CancellationToken cancellationToken)
     {
+        var reply = await PostAsync(ip, route, _serializer.SerializeToArray(body), cancellationToken);
+        var message = _serializer.Deserialize<TResponse>(reply)
+            ?? throw new InvalidDataException($"The node at {ip} sent an empty membership reply.");
+        return check(message) is { } violation
+            ? throw new InvalidDataException($"The node at {ip} sent a membership reply out of bounds: {violation}.")
+            : message;
+    }
+
+    // Sends a serialized message and returns the reply's bytes, once the reply has proven CLUSTER_SECRET.
+    private async Task<byte[]> PostAsync(string ip, string route, byte[] bytes, CancellationToken cancellationToken)
+    {
         // An address is parsed before a URL is made of it: a node record can name nothing else.
         if (!IPAddress.TryParse(ip, out var address))
         {
             throw new InvalidDataException($"'{ip}' is not a node address.");
         }
 
-        var bytes = _serializer.SerializeToArray(body);
         using var request = new HttpRequestMessage(HttpMethod.Post, new UriBuilder(_settings.Certificate is null ? Uri.UriSchemeHttp : Uri.UriSchemeHttps, address.ToString(), _settings.HttpPort, MembershipRoutes.Path(route)).Uri)
         {
             Content = new ByteArrayContent(bytes),
@@ -103,11 +117,7 @@ public sealed class GossipTransport : IDisposable
             throw Refused(ip, $"the node at {ip} does not prove CLUSTER_SECRET in its reply: it has none or another one.");
         }
 
-        var message = _serializer.Deserialize<TResponse>(reply)
-            ?? throw new InvalidDataException($"The node at {ip} sent an empty membership reply.");
-        return check(message) is { } violation
-            ? throw new InvalidDataException($"The node at {ip} sent a membership reply out of bounds: {violation}.")
-            : message;
+        return reply;
     }
 
     // A node that cannot complete a TLS handshake with another is refused, not merely unreachable: one of

@@ -57,7 +57,9 @@ internal sealed partial class LoadNode
     {
         var address = IPAddress.Parse(ip);
         var silo = SiloAddress.New(new IPEndPoint(address, 11111), 1);
-        var builder = WebApplication.CreateSlimBuilder();
+        // No file watcher per node for an appsettings.json it does not read: a watcher is an inotify instance,
+        // and a user has 128 of them by default (n=200 stopped at the 128th node of its processes).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
 
         // Nothing from the environment or an appsettings.json in the working directory: ASPNETCORE_URLS would add
         // a listener, a log level would change the work the nodes do.

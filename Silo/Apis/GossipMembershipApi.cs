@@ -32,10 +32,13 @@ public static class GossipMembershipApi
         group.MapPost($"/{MembershipRoutes.Copy}", (HttpContext context, GossipMembership membership, Serializer serializer) =>
             HandleAsync<TableCopy>(context, membership, serializer, MembershipRoutes.Copy, MembershipLimits.Check, copy =>
             {
-                // An empty body asks for this node's copy without offering one.
+                // An empty body asks for this node's copy without offering one. A copy pushed by the host is
+                // acknowledged with an empty one: sending this node's table back would double the host's work
+                // for every change it publishes.
                 if (copy is not null)
                 {
                     membership.OnCopy(copy);
+                    return TableCopy.None;
                 }
 
                 return membership.GetCopy();

@@ -173,6 +173,36 @@ public sealed class GossipFormationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EveryMembersCopy_ReachesTheHostsLastVersion_AfterABurstOfChanges()
+    {
+        var ips = LoopbackAddresses.NextBlock(4);
+        var host = await StartAsync("0", ips[0], null);
+        for (int i = 1; i < ips.Count; i++)
+        {
+            await StartAsync(i.ToString(), ips[i], ips[0]);
+        }
+
+        await WaitForOneClusterAsync(_nodes);
+
+        // Thirty silos join back to back, as when a whole cluster starts: pushes coalesce, none may be the last.
+        var table = new GossipMembershipTable(host.Membership);
+        for (int i = 0; i < 30; i++)
+        {
+            var version = (await table.ReadAll().WaitAsync(Deadline)).Version;
+            var silo = SiloAddress.New(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("10.9.0.1"), 20000 + i), 1);
+            var entry = new MembershipEntry { SiloAddress = silo, Status = SiloStatus.Joining, SiloName = $"burst-{i}", HostName = "burst", StartTime = DateTime.UtcNow, IAmAliveTime = DateTime.UtcNow };
+            Assert.True(await table.InsertRow(entry, version.Next()).WaitAsync(Deadline));
+        }
+
+        var last = host.Membership.GetCopy().Data.Version.Version;
+        Assert.True(last >= 30, $"the host's table is at version {last} after 30 inserts");
+        await Poll.UntilAsync(
+            () => Task.FromResult(_nodes.All(n => n.Membership.GetCopy().Data.Version.Version == last && n.Membership.GetCopy().Data.Members.Count == 30)),
+            Deadline,
+            () => $"every copy at version {last}: " + string.Join("; ", _nodes.Select(n => $"{n.NodeId} at {n.Membership.GetCopy().Data.Version.Version}")));
+    }
+
+    [Fact]
     public async Task AHostThatLeaves_IsReplacedWithoutAnyNodeYielding()
     {
         var ips = LoopbackAddresses.NextBlock(3);
