@@ -134,7 +134,7 @@ public sealed partial class GossipMembership
                 return;
             }
 
-            if (MayTakeOver(following))
+            if (MayTakeOver(following) && !await LowerMateAnswersAsync(following, cancellationToken))
             {
                 var next = following with { Term = following.Term + 1, NodeId = _settings.NodeId };
                 await HostAsync(next, following, cancellationToken);
@@ -175,6 +175,26 @@ public sealed partial class GossipMembership
 
         var mates = _directory.Alive().Where(n => n.Following is { } f && f.SameLineage(following) && n.YieldingTo is null).ToList();
         return mates.Count > 0 && mates[0].NodeId == _settings.NodeId;
+    }
+
+    // Before it takes over, a node asks the mates below it that it heard from lately whether they are still
+    // there: its view of them may be stale while the host's silence is fresh. Seen with 200 gossip-only nodes
+    // starting on 2 cores (scripts/bench-gossip.sh): starved members missed the host, a dozen of them each
+    // took itself for the lowest live mate, and the cluster split into as many. A mate that answers is alive
+    // again in this node's view, and the lowest live one takes over in a later round.
+    private async Task<bool> LowerMateAnswersAsync(LeaderClaim following, CancellationToken cancellationToken)
+    {
+        var lower = _directory.HeardWithin(_options.FoundAfterSilence)
+            .Where(n => string.CompareOrdinal(n.NodeId, _settings.NodeId) < 0 && n.NodeId != following.NodeId
+                && n.Following is { } f && f.SameLineage(following) && n.YieldingTo is null)
+            .ToList();
+        if (lower.Count == 0)
+        {
+            return false;
+        }
+
+        var answers = await Task.WhenAll(lower.Select(n => ExchangeAsync(n.Ip, brief: true, cancellationToken)));
+        return answers.Contains(true);
     }
 
     private bool Settled() =>

@@ -309,19 +309,22 @@ public sealed partial class GossipMembership : IDisposable
         }, CancellationToken.None);
     }
 
-    private async Task ExchangeAsync(string ip, bool brief, CancellationToken cancellationToken)
+    // Returns whether the node at ip answered as a member of this node's kind (same cluster id and settings).
+    private async Task<bool> ExchangeAsync(string ip, bool brief, CancellationToken cancellationToken)
     {
+        bool answered = false;
         try
         {
             var reply = await _transport.ExchangeAsync(ip, Digest(brief), cancellationToken);
             if (Refusal(reply) is { } reason)
             {
                 LogIgnoredPeer(_logger, ip, reason);
-                return;
+                return false;
             }
 
             _heardFromCluster = true;
             _directory.Merge([reply.From, .. reply.Members]);
+            answered = true;
             if (reply.From.Following is { } theirs && theirs == _directory.Following && !IsHost
                 && reply.TableVersion > GetCopy().Data.Version.Version)
             {
@@ -341,6 +344,8 @@ public sealed partial class GossipMembership : IDisposable
             MarkIfRefused(ip, e);
             _linkFailed |= ip == _settings.LinkedIp;
         }
+
+        return answered;
     }
 
     // A refused connection means nothing listens at that address any more: the node is gone (kill -9

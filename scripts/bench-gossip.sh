@@ -65,10 +65,12 @@ build() { # name project-dir
 
 # Runs a build of GossipLoad in the background, so that the traps can stop it, and waits for it.
 run_load() { # binary arguments...
+  local status=0
   "$@" &
   started=("$!")
-  wait "$!"
+  wait "$!" || status=$?
   started=()
+  return "$status"
 }
 
 current="$root/Benchmarks/GossipLoad/bin/Release/net10.0/GossipLoad"

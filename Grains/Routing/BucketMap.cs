@@ -24,6 +24,7 @@ public sealed class BucketMap
 
     private readonly string[] _nodes;
     private readonly int[] _owners; // [bucket * Copies + rank] = index into _nodes
+    private int[]? _counts; // [node index * Copies + rank] = buckets; filled by the first Count
 
     private BucketMap(string[] nodes, int buckets, int copies, int[] owners)
     {
@@ -106,13 +107,22 @@ public sealed class BucketMap
             return 0;
         }
 
-        int count = 0;
-        for (int bucket = 0; bucket < Buckets; bucket++)
+        // Counted for every node and rank in one pass, once per map: /cluster asks for each node and rank, and
+        // counting each by a walk of every bucket cost O(n · B · RF) per request (6.5 million steps at 200
+        // nodes × 16384 buckets, RF 2). The map never changes; two threads that count at once store equal arrays.
+        var counts = _counts;
+        if (counts is null)
         {
-            count += _owners[bucket * Copies + rank] == index ? 1 : 0;
+            counts = new int[_nodes.Length * Copies];
+            for (int slot = 0; slot < _owners.Length; slot++)
+            {
+                counts[(_owners[slot] * Copies) + (slot % Copies)]++;
+            }
+
+            _counts = counts;
         }
 
-        return count;
+        return counts[(index * Copies) + rank];
     }
 
     // Orders node indexes by descending rendezvous score for this bucket.

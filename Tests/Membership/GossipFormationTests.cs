@@ -203,6 +203,34 @@ public sealed class GossipFormationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ANodeWhoseViewOfALowerMateIsStale_DoesNotTakeOver_WhileThatMateAnswers()
+    {
+        var ips = LoopbackAddresses.NextBlock(3);
+        var host = await StartAsync("0", ips[0], null);
+        var lower = await StartAsync("1", ips[1], ips[0]);
+        var stale = await StartAsync("2", ips[2], ips[0]);
+        await WaitForOneClusterAsync(_nodes);
+        var first = host.Following!;
+
+        await host.DisposeAsync();
+        _nodes.Remove(host);
+
+        // Node 2 keeps taking node 1 for silent, as a starved node's view can be: only asking node 1 shows it alive.
+        bool staleHosted = false;
+        var deadline = DateTime.UtcNow + Deadline;
+        while (!(lower.Following is { } next && next != first && stale.Following == next) && DateTime.UtcNow < deadline)
+        {
+            stale.Membership.Directory.MarkUnreachable("1");
+            staleHosted |= stale.Membership.IsHost;
+            await Task.Delay(TimeSpan.FromMilliseconds(10));
+        }
+
+        Assert.Equal("1", lower.Following?.NodeId);
+        Assert.Equal(lower.Following, stale.Following);
+        Assert.False(staleHosted, "node 2 took over though node 1, below it, answered");
+    }
+
+    [Fact]
     public async Task AHostThatLeaves_IsReplacedWithoutAnyNodeYielding()
     {
         var ips = LoopbackAddresses.NextBlock(3);

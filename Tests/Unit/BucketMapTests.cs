@@ -24,6 +24,27 @@ public sealed class BucketMapTests
     }
 
     [Theory]
+    [InlineData(1, 1)]
+    [InlineData(5, 2)]
+    [InlineData(7, 3)]
+    public void Count_EqualsTheBucketsWhoseCopyOfThatRankIsOnTheNode_ForEveryNodeAndRank(int n, int replicationFactor)
+    {
+        var nodes = Names(n, "node-{0}");
+        var map = BucketMap.Build(nodes, Buckets, replicationFactor);
+
+        foreach (var node in nodes)
+        {
+            for (int rank = 0; rank < map.Copies + 1; rank++)
+            {
+                int walked = Enumerable.Range(0, Buckets).Count(bucket => map.GetNode(bucket, rank) == node);
+                Assert.Equal(walked, map.Count(node, rank));
+            }
+        }
+
+        Assert.Equal(0, map.Count("not-a-node", 0));
+    }
+
+    [Theory]
     [MemberData(nameof(NodeCounts))]
     public void Build_SpreadsPrimariesAndReplicasWithinTwentyPercentOfTheMean_ForThreeToTenNodes(int n, string naming)
     {
