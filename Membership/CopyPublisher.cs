@@ -15,17 +15,25 @@ internal sealed partial class CopyPublisher(GossipTransport transport, ILogger l
 {
     private readonly object _lock = new();
     private readonly Dictionary<string, long> _sending = new(StringComparer.Ordinal);
-    private (long Sequence, byte[] Bytes) _latest;
+    private (long Sequence, TableCopy? Copy, byte[] Bytes) _latest = (0, null, []);
 
-    /// <summary>Makes <paramref name="copy"/> the copy to send, and starts a push to each of
-    /// <paramref name="members"/> that has none on its way (the others get it when theirs ends).</summary>
+    /// <summary>Makes <paramref name="copy"/> the copy to send, unless a newer one already is, and starts a push
+    /// to each of <paramref name="members"/> that has none on its way (the others get it when theirs ends).</summary>
     public void Publish(TableCopy copy, IEnumerable<string> members)
     {
         var bytes = transport.Serialize(copy);
         var start = new List<string>();
         lock (_lock)
         {
-            _latest = (_latest.Sequence + 1, bytes);
+            // Two changes published at once may arrive here in either order; members only take a newer copy of
+            // the table they follow, so an older one of the same host's table must not replace the newest as the
+            // copy still to send.
+            if (IsOlder(copy, _latest.Copy))
+            {
+                return;
+            }
+
+            _latest = (_latest.Sequence + 1, copy, bytes);
             foreach (var ip in members)
             {
                 if (_sending.TryAdd(ip, 0))
@@ -45,7 +53,7 @@ internal sealed partial class CopyPublisher(GossipTransport transport, ILogger l
     {
         while (true)
         {
-            (long Sequence, byte[] Bytes) latest;
+            (long Sequence, TableCopy? Copy, byte[] Bytes) latest;
             lock (_lock)
             {
                 latest = _latest;
@@ -76,6 +84,9 @@ internal sealed partial class CopyPublisher(GossipTransport transport, ILogger l
             }
         }
     }
+
+    private static bool IsOlder(TableCopy copy, TableCopy? published) =>
+        published is not null && copy.Claim == published.Claim && !copy.IsNewerThan(published);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Pushing the membership table to {Ip} failed: {Reason}")]
     private static partial void LogPushFailed(ILogger logger, string ip, string reason);
